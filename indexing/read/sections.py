@@ -1,0 +1,114 @@
+"""Narrative lines → sections with heading paths, page marks and located figures.
+
+Both readers hand over the lines that are not tables, each with its page (PDF) or line number
+(text). Converted text breaks sentences anywhere ("1740.73万" / "元"), so body lines are joined
+without a separator unless the previous line ends a sentence or the next starts a list item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from indexing.model import Figure, Location, Section
+from indexing.numbers import find_numbers
+
+_PART_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
+_L2_RE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_L3_RE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
+_L4_RE = re.compile(r"^\d{1,2}[、.．](?!\d)")
+_SENTENCE_END = tuple("。！？；：!?;:")
+_MAX_HEADING = 42
+
+
+@dataclass
+class Line:
+    text: str
+    page: Optional[int] = None
+    line_no: Optional[int] = None
+
+
+def heading_level(text: str) -> Optional[int]:
+    """1 for 第X部分, 2 for 一、, 3 for （一）, 4 for 1、 — only for short lines that are not sentences."""
+    s = text.strip()
+    if not s or len(s) > _MAX_HEADING or s.endswith(("。", "；", ";")):
+        return None
+    if _PART_RE.match(s):
+        return 1
+    if "：" in s[:20] and "是指" in s:  # glossary entries "一、基本支出：是指…" are body text
+        return None
+    if re.search(r"\d+(?:\.\d+)?\s*(?:万元|元|%)", s):  # a figure means a sentence, not a heading
+        return None
+    if _L2_RE.match(s):
+        return 2
+    if _L3_RE.match(s):
+        return 3
+    if _L4_RE.match(s) and len(s) <= 24:
+        return 4
+    return None
+
+
+def _join(prev: str, nxt: str) -> str:
+    if not prev:
+        return nxt
+    if prev.endswith(_SENTENCE_END) or _L3_RE.match(nxt) or _L4_RE.match(nxt) or _L2_RE.match(nxt):
+        return prev + "\n" + nxt
+    return prev + nxt
+
+
+def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Section]:
+    """Group narrative lines under headings. Text before the first heading forms a preface section."""
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []  # (level, heading) of the open headings
+    current: Optional[Section] = None
+
+    def open_section(heading: str, level: int, page: Optional[int]) -> Section:
+        nonlocal stack
+        stack = [(lv, h) for lv, h in stack if lv < level] + [(level, heading)]
+        sec = Section(id=f"s{len(sections) + 1}", heading=heading, level=level, page=page, path=[h for _, h in stack])
+        sections.append(sec)
+        return sec
+
+    for line in lines:
+        text = re.sub(r"\s+", " ", line.text).strip()
+        if not text:
+            continue
+        level = heading_level(text)
+        if level is not None:
+            current = open_section(text, level, line.page)
+            continue
+        if current is None:
+            current = open_section(title or "", 0, line.page)
+        if line.page is not None and (not current.page_offsets or current.page_offsets[-1][1] != line.page):
+            if current.page is None:
+                current.page = line.page
+            current.page_offsets.append((len(current.text), line.page))
+        # Spaces inside Chinese prose come from the converter ("收入减少 72.13"): drop them
+        # between CJK and digits, keep them between Latin words.
+        text = re.sub(r"(?<=[\u4e00-\u9fff，。：；、])\s+|\s+(?=[\u4e00-\u9fff，。：；、%])", "", text)
+        current.text = _join(current.text, text)
+
+    for sec in sections:
+        sec.figures = [
+            Figure(
+                value=n.value,
+                raw=n.raw,
+                decimals=n.decimals,
+                unit=n.unit,
+                location=Location(section_id=sec.id, offset=n.start, page=page_at(sec, n.start)),
+            )
+            for n in find_numbers(sec.text)
+        ]
+    return [s for s in sections if s.text or s.level > 0]
+
+
+def page_at(section: Section, offset: int) -> Optional[int]:
+    """The page on which a character of the section's text was printed."""
+    page = section.page
+    for start, p in section.page_offsets:
+        if start <= offset:
+            page = p
+        else:
+            break
+    return page

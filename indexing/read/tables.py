@@ -1,0 +1,149 @@
+"""Turning a grid of cell texts into a typed `Table` — the part both readers share.
+
+A reader (PDF or text) produces, per table: a title, header rows (merged cells already filled),
+body rows of cell texts, and the page of each row. This module flattens the header into column
+keys, finds the code and name columns, joins 类/款/项 codes printed over three columns, parses
+every number cell into a located `Figure`, and marks 合计/小计 rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from indexing.model import Cell, Figure, Location, Row, Table
+from indexing.numbers import parse_number
+from indexing.read.table_types import classify_table, table_number
+
+_UNIT_RE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(亿元|万元|元)")
+_TOTAL_RE = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|本年收入合计|本年支出合计|收入总计|支出总计|收\s*入\s*总\s*计|支\s*出\s*总\s*计)$")
+_CODE_HEADER_RE = re.compile(r"科目编码|功能分类科目编码|项目编码|^编码$|^类$|^款$|^项$|科目代码")
+_NAME_HEADER_RE = re.compile(r"科目名称|项目名称|^项目$|^名称$|支出功能分类科目|^科目$|单位名称")
+_SKIP_HEADER = {"序号", "栏次"}
+
+
+def find_unit(text: str) -> Optional[str]:
+    m = _UNIT_RE.search(re.sub(r"\s+", "", text or ""))
+    return m.group(1) if m else None
+
+
+def flatten_header(header_rows: Sequence[Sequence[Optional[str]]]) -> list[str]:
+    """Multi-row header → one key per column: "基本支出/人员经费". Merged cells must already be
+    filled (the reader repeats a spanning cell's text across the columns it covers); repeated
+    words down a column ("合计" over "合计") collapse to one."""
+    if not header_rows:
+        return []
+    width = max(len(r) for r in header_rows)
+    keys: list[str] = []
+    for col in range(width):
+        parts: list[str] = []
+        for row in header_rows:
+            text = _clean(row[col] if col < len(row) else None)
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        keys.append("/".join(parts) if parts else f"列{col + 1}")
+    # Duplicate keys (two "金额" columns in a side-by-side 收支总表) get the left neighbour's label.
+    seen: dict[str, int] = {}
+    for i, k in enumerate(keys):
+        if k in seen:
+            seen[k] += 1
+            keys[i] = f"{k}#{seen[k]}"
+        else:
+            seen[k] = 1
+    return keys
+
+
+def _clean(text: Optional[str]) -> str:
+    return re.sub(r"\s+", "", text or "")
+
+
+def normalise_code(raw: str) -> Optional[str]:
+    """'208 | 05 | 05' / '2080505' / '21 0' (garbled) → digits; None when no code."""
+    digits = re.sub(r"[^\d]", "", raw or "")
+    if not digits or len(digits) > 12:
+        return None
+    return digits
+
+
+def build_table(
+    table_id: str,
+    title: str,
+    header_rows: list[list[Optional[str]]],
+    body: list[list[Optional[str]]],
+    *,
+    row_pages: Optional[list[Optional[int]]] = None,
+    unit: Optional[str] = None,
+    pages: Optional[list[int]] = None,
+    context: str = "",
+    complete: bool = True,
+    incomplete_reason: Optional[str] = None,
+) -> Table:
+    """Assemble a typed table. `context` is text printed around the title (unit line, 表号)."""
+    columns = flatten_header(header_rows)
+    width = max([len(columns)] + [len(r) for r in body]) if body or columns else 0
+    columns += [f"列{i + 1}" for i in range(len(columns), width)]
+    code_cols = [i for i, c in enumerate(columns) if _CODE_HEADER_RE.search(c.split("/")[-1]) or "编码" in c]
+    name_col = next((i for i, c in enumerate(columns) if _NAME_HEADER_RE.search(c.split("/")[-1])), None)
+    table = Table(
+        id=table_id,
+        title=title.strip(),
+        number=table_number(context) or table_number(title),
+        standard_type=classify_table(title, columns),
+        unit=unit or find_unit(context),
+        header_rows=[[_clean(c) for c in r] for r in header_rows],
+        columns=columns,
+        pages=sorted(set(pages or [p for p in (row_pages or []) if p is not None])),
+        complete=complete,
+        incomplete_reason=incomplete_reason,
+    )
+    for r_index, texts in enumerate(body):
+        page = row_pages[r_index] if row_pages and r_index < len(row_pages) else None
+        table.rows.append(build_row(table, len(table.rows), texts, page, code_cols, name_col))
+    return table
+
+
+def build_row(
+    table: Table,
+    index: int,
+    texts: Sequence[Optional[str]],
+    page: Optional[int],
+    code_cols: list[int],
+    name_col: Optional[int],
+) -> Row:
+    cells: list[Cell] = []
+    for col, key in enumerate(table.columns):
+        text = re.sub(r"\s+", " ", (texts[col] if col < len(texts) else None) or "").strip()
+        figure = None
+        is_code_col = col in code_cols or (col == 0 and _CODE_HEADER_RE.search(key) is not None)
+        if not is_code_col and col != name_col and key.split("/")[-1] not in _SKIP_HEADER:
+            parsed = parse_number(text)
+            if parsed is not None:
+                figure = Figure(
+                    value=parsed.value,
+                    raw=parsed.raw,
+                    decimals=parsed.decimals,
+                    unit=parsed.unit or table.unit,
+                    location=Location(page=page, table_id=table.id, row=index, column=key),
+                )
+        cells.append(Cell(column=key, text=text, figure=figure))
+    code_raw = " | ".join(c.text for i, c in enumerate(cells) if i in code_cols and c.text) or None
+    name = cells[name_col].text if name_col is not None and name_col < len(cells) else ""
+    if not name:  # first text cell that is not a number, a code or a serial number
+        name = next(
+            (c.text for i, c in enumerate(cells) if c.text and c.figure is None and i not in code_cols and not c.text.isdigit()),
+            "",
+        )
+    # Codes printed inside the name column ("2080505 机关事业单位基本养老保险缴费支出").
+    if code_raw is None:
+        m = re.match(r"^(\d{3}(?:\s*\d{2}){0,2})\s+(\S.*)$", name)
+        if m:
+            code_raw, name = m.group(1), m.group(2)
+    return Row(
+        index=index,
+        cells=cells,
+        code_raw=code_raw,
+        code=normalise_code(code_raw) if code_raw else None,
+        name=name,
+        page=page,
+        is_total=bool(_TOTAL_RE.match(_clean(name))),
+    )
