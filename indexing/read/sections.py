@@ -27,6 +27,9 @@ class Line:
     text: str
     page: Optional[int] = None
     line_no: Optional[int] = None
+    # A reader that knows better than the text (font size, a table of contents) sets this:
+    # 0 = body text, n >= 1 = heading of level n; None = decide from the text.
+    heading: Optional[int] = None
 
 
 def heading_level(text: str) -> Optional[int]:
@@ -66,7 +69,7 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
     def open_section(heading: str, level: int, page: Optional[int]) -> Section:
         nonlocal stack
         stack = [(lv, h) for lv, h in stack if lv < level] + [(level, heading)]
-        sec = Section(id=f"s{len(sections) + 1}", heading=heading, level=level, page=page, path=[h for _, h in stack])
+        sec = Section(id=f"s{len(sections) + 1}", heading=heading, level=level, page=page, path=[h for _, h in stack if h])
         sections.append(sec)
         return sec
 
@@ -74,7 +77,7 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
         text = re.sub(r"\s+", " ", line.text).strip()
         if not text:
             continue
-        level = heading_level(text)
+        level = heading_level(text) if line.heading is None else (line.heading or None)
         if level is not None:
             current = open_section(text, level, line.page)
             continue

@@ -126,11 +126,20 @@ def build_row(
                     location=Location(page=page, table_id=table.id, row=index, column=key),
                 )
         cells.append(Cell(column=key, text=text, figure=figure))
-    code_raw = " | ".join(c.text for i, c in enumerate(cells) if i in code_cols and c.text) or None
+    # Only the first run of adjacent code columns is the row's code: a side-by-side table
+    # (301 … | 302 …) has a second code column that belongs to the right half.
+    first_run = [i for k, i in enumerate(code_cols) if i - k == code_cols[0]] if code_cols else []
+    code_raw = " | ".join(c.text for i, c in enumerate(cells) if i in first_run and c.text) or None
     name = cells[name_col].text if name_col is not None and name_col < len(cells) else ""
     if not name:  # first text cell that is not a number, a code or a serial number
+        # (in the left half only, when the table is printed side by side)
+        limit = next((i for i in code_cols if i not in first_run), len(cells))
         name = next(
-            (c.text for i, c in enumerate(cells) if c.text and c.figure is None and i not in code_cols and not c.text.isdigit()),
+            (
+                c.text
+                for i, c in enumerate(cells[:limit])
+                if c.text and c.figure is None and i not in code_cols and not c.text.isdigit()
+            ),
             "",
         )
     # Codes printed inside the name column ("2080505 机关事业单位基本养老保险缴费支出").

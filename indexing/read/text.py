@@ -1,0 +1,278 @@
+"""Reader for PDF-to-text conversions (tab-separated, markdown/HTML remnants, flattened tables).
+
+The converters seen in practice produce three shapes, often mixed in one file:
+- tab-separated rows, with 序号/栏次 columns and the page header (unit name, 预算年度, 单位, header
+  rows) repeated after every page break;
+- markdown / HTML remnants (`#`, `**`, `<b>`, `$\\geq 95\\%$`) around the same content;
+- tables flattened into space-separated tokens (see `text_flat`).
+Lines are split into narrative (→ `sections.build_sections`) and tables (→ `tables.build_table`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Optional
+
+from indexing.model import Document, Table
+from indexing.read import errors
+from indexing.read.meta import _REGION_RE, _TITLE_DEPT_RE, infer_meta
+from indexing.read.sections import Line, build_sections
+from indexing.read.table_types import classify_table, looks_like_title
+from indexing.read.text_flat import parse_flat_table
+from indexing.read.sections import heading_level
+from indexing.read.text_tables import TabTableBuilder, check_truncation, is_context_line, mark_total_rows
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TOC_DOTS = re.compile(r"\.{3,}|…{2,}|·{3,}")
+_NUMBER_LINE = re.compile(r"^(?:预算|决算)\s*\d+\s*(?:-\d+)?\s*表$")
+_DISCLOSURE_WORDS = re.compile(r"预算|决算|收入|支出|经费")
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning
+
+
+def _latex(m: re.Match[str]) -> str:
+    s = m.group(1)
+    for a, b in (("\\geqslant", "≥"), ("\\leqslant", "≤"), ("\\geq", "≥"), ("\\leq", "≤"), ("\\ge", "≥"),
+                 ("\\le", "≤"), ("\\%", "%"), ("\\times", "×"), ("\\sim", "~"), ("\\neq", "≠")):
+        s = s.replace(a, b)
+    s = re.sub(r"\\[a-zA-Z]+|[{}\\]", "", s)
+    return re.sub(r"\s+", "", s)
+
+
+def clean_markup(line: str) -> str:
+    """Remove markdown/HTML remnants but keep the characters that matter (≥95%, <, >)."""
+    s = line.replace("\u00a0", " ").replace("\u3000", " ").replace("\r", "")
+    s = re.sub(r"\$([^$]{1,80})\$", _latex, s)
+    s = re.sub(r"<br\s*/?>", " ", s, flags=re.I)
+    s = re.sub(r"</?(?:b|p|strong|em|i|u|span|div|font|sup|sub|td|tr|th|table|tbody|thead)(?:\s[^<>]*)?>", "", s, flags=re.I)
+    s = html.unescape(s)
+    s = s.replace("**", "").replace("__", "")
+    if "\t" not in s:
+        s = re.sub(r"^\s*#{1,6}\s*", "", s)
+        s = re.sub(r"^\s*[-*+]\s+(?=\S)", "", s)
+    else:
+        s = re.sub(r"^#{1,6}\s*", "", s)
+    return s.rstrip(" \n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Line classes
+
+
+def is_tab_row(line: str) -> bool:
+    if "\t" not in line:
+        return False
+    return sum(1 for c in line.split("\t") if c.strip()) >= 1
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _toc_entry(line: str) -> Optional[str]:
+    """'部门预算收支总表 .....\t1' → '部门预算收支总表'."""
+    m = re.match(r"^(.*?)\s*(?:\.{3,}|…{2,}|·{3,})\s*\d*\s*$", line.replace("\t", " "))
+    return _compact(m.group(1)) if m and m.group(1).strip() else None
+
+
+def _skip_toc(lines: list[tuple[int, str]]) -> set[int]:
+    """Indices of the table of contents (目录): it lists headings and tables, not content."""
+    skip: set[int] = set()
+    start = next((i for i, (_, s) in enumerate(lines[:80]) if "目录" in s and len(_compact(s)) <= 30), None)
+    if start is None:
+        return skip
+    entries: list[str] = []
+    skip.add(start)
+    for i in range(start + 1, len(lines)):
+        s = lines[i][1].strip()
+        c = _compact(s)
+        if not c:
+            continue
+        entry = _toc_entry(s)
+        key = entry or _compact(re.sub(r"\t.*$", "", s))
+        if entries and any(e == key or (e.startswith(key) and len(key) >= 4) for e in entries):
+            break  # the body begins: a heading the TOC listed
+        if len(c) > 60 or c.endswith("。") or (is_tab_row(s) and entry is None):
+            break
+        entries.append(key)
+        skip.add(i)
+    return skip if len(entries) >= 3 else set()
+
+
+def _is_title(lines: list[tuple[int, str]], i: int) -> bool:
+    """A table title: looks like one and is followed by table material within a few lines."""
+    s = lines[i][1].strip()
+    if not s or is_tab_row(s) or not looks_like_title(s):
+        return False
+    seen = 0
+    for j in range(i + 1, min(len(lines), i + 12)):
+        t = lines[j][1].strip()
+        if not t:
+            continue
+        if is_tab_row(t) or is_context_line(t) or _NUMBER_LINE.match(_compact(t)):
+            return True
+        seen += 1
+        if seen >= 2:
+            break
+    return False
+
+
+def _is_tab_title(lines: list[tuple[int, str]], i: int) -> bool:
+    """A short heading line directly above tab rows (部门机构设置情况, 部门政府采购预算)."""
+    s = lines[i][1].strip()
+    limit = 160 if _compact(s).endswith("表") else 60
+    if not s or is_tab_row(s) or len(_compact(s)) > limit or s.endswith(("。", "；")) or is_context_line(s):
+        return False
+    for j in range(i + 1, min(len(lines), i + 14)):
+        t = lines[j][1].strip()
+        if not t:
+            continue
+        if is_tab_row(t):
+            return True
+        if not is_context_line(t):
+            return False
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# The reader
+
+
+def read_text(text: str, name: str, *, doc_id: str) -> Document:
+    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [(n + 1, clean_markup(s)) for n, s in enumerate(raw_lines)]
+    cjk = len(_CJK.findall(text[:200_000]))
+    if cjk < 20 or not _DISCLOSURE_WORDS.search(text):
+        raise errors.not_a_disclosure(name)
+
+    skip = _skip_toc(lines)
+    doc = Document(id=doc_id, source=name, format="text")
+    narrative: list[Line] = []
+    tables: list[Table] = []
+    warnings: list[str] = []
+    pending_context: list[str] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        line_no, s = lines[i]
+        if i in skip:
+            i += 1
+            continue
+        st = s.strip()
+        if not st:
+            i += 1
+            continue
+        if _NUMBER_LINE.match(_compact(st)):
+            pending_context.append(st)
+            i += 1
+            continue
+        title_here = _is_title(lines, i)
+        if title_here or (is_tab_row(st) and not _toc_entry(st)) or _is_tab_title(lines, i):
+            title = st if not is_tab_row(st) else ""
+            start = i + 1 if title else i
+            # Context lines between the title and the first row (unit name, 单位：万元, 年度).
+            j = start
+            context = list(pending_context)
+            while j < n and (not lines[j][1].strip() or is_context_line(lines[j][1])):
+                if lines[j][1].strip():
+                    context.append(lines[j][1].strip())
+                j += 1
+            pending_context = []
+            if j < n and is_tab_row(lines[j][1]):
+                builder = TabTableBuilder(f"t{len(tables) + 1}", title, context, warnings, tables)
+                i = builder.consume(lines, j)
+                tables.extend(builder.tables())
+            elif title_here:
+                i, table = parse_flat_table(f"t{len(tables) + 1}", title, context, lines, j, _table_end)
+                tables.append(table)
+            else:
+                narrative.append(Line(st, None, line_no))
+                i += 1
+            continue
+        # A markdown "# " title (not "##") is a top-level heading even without 第X部分.
+        top = raw_lines[line_no - 1].startswith("# ") and len(st) <= 60 and not st.endswith("。")
+        narrative.append(Line(st, None, line_no, heading=1) if top else Line(st, None, line_no))
+        i += 1
+
+    for t in tables:
+        mark_total_rows(t)
+        check_truncation(t)
+    doc.tables = tables
+    doc.sections = build_sections(_unwrap(narrative))
+    doc.warnings = warnings
+    head = "\n".join(s for _, s in lines[:80])
+    doc.meta = infer_meta(doc, head)
+    if not _valid_department(doc.meta.department):
+        dept = _find_department([s for _, s in lines[:80]] + [ln.text for ln in narrative[:40]])
+        doc.meta.department = dept
+        m = _REGION_RE.match(dept) if dept else None
+        doc.meta.region = m.group(1) if m else None
+    return doc
+
+
+_DEPT_END = re.compile(
+    r"(?:局|委员会|委|办公室|办|院|所|中心|站|队|会|处|室|部|厅|馆|校|学|社|政府|办事处|街道|镇|乡|园|台|组|团|司|署|机关|协会|联合会)$"
+)
+
+
+def _valid_department(name: Optional[str]) -> bool:
+    return bool(name) and not re.search(r"表|目录|部分|说明|公开|^部门|^单位|预算|决算", name or "") and bool(_DEPT_END.search(name or ""))
+
+
+def _find_department(candidates: list[str]) -> Optional[str]:
+    """The unit name from a cover or part title, also when the title is broken over two lines."""
+    texts = [_compact(c.replace("\t", " ")) for c in candidates if c.strip()]
+    probes = []
+    for k, t in enumerate(texts):
+        probes.append(t)
+        if k + 1 < len(texts) and len(t) <= 40:
+            probes.append(t + texts[k + 1])
+    for t in probes:
+        t = re.sub(r"^(?:第[一二三四五六七八九十]+部分|附件[:：]?)", "", t)
+        m = _TITLE_DEPT_RE.match(t)
+        if m and _valid_department(m.group(2)):
+            return re.sub(r"（汇总）|\(汇总\)", "", m.group(2))
+    return None
+
+
+def _unwrap(lines: list[Line]) -> list[Line]:
+    """Hard-wrapped text (every line cut at the page width) makes the first line of a paragraph
+    that starts with （一） or 1、 look like a heading. A would-be heading that fills the whole
+    width and does not end a clause is the start of a paragraph: join it to the next line."""
+    lengths = sorted(len(ln.text) for ln in lines if len(ln.text) > 10)
+    if len(lengths) < 30:
+        return lines
+    width = lengths[int(len(lengths) * 0.6)]
+    out: list[Line] = []
+    k = 0
+    while k < len(lines):
+        ln = lines[k]
+        if (
+            k + 1 < len(lines)
+            and len(ln.text) >= width * 0.8
+            and not re.search(r"(?:情况|说明|职责|构成|概况|目标|解释|事项|经费|部分|表|费|收入|支出|措施)$", ln.text)
+            and heading_level(ln.text) is not None
+            and not ln.text.endswith(("：", ":", "。"))
+            and heading_level(lines[k + 1].text) is None
+        ):
+            out.append(Line(ln.text + lines[k + 1].text, ln.page, ln.line_no))
+            k += 2
+            continue
+        out.append(ln)
+        k += 1
+    return out
+
+
+def _table_end(lines: list[tuple[int, str]], j: int) -> bool:
+    """Where a flattened table stops: the next table's number line or title, or a part heading."""
+    s = lines[j][1].strip()
+    if _NUMBER_LINE.match(_compact(s)) or is_tab_row(s):
+        return True
+    if re.match(r"^第[一二三四五六七八九十]+部分", s):
+        return True
+    return _is_title(lines, j)
+
+
+__all__ = ["read_text", "clean_markup", "classify_table"]

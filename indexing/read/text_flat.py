@@ -1,0 +1,305 @@
+"""Tables flattened into space-separated tokens (one printed row over several lines).
+
+What survives flattening: the order of tokens. What is lost: blank cells and cell boundaries. So a
+row is rebuilt as label/code segments followed by its trailing number tokens; a row that has as many
+numbers as the table has number columns is placed exactly, and the first number of a shorter row
+goes to the leading 合计 column (a total is never blank when a part is printed). The other numbers
+of a shorter row cannot be placed without guessing: they are kept as text in the column
+`未定位数值` and the table is marked incomplete with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+from indexing.model import Table, TableType
+from indexing.read.table_types import classify_table
+from indexing.read.tables import build_table
+from indexing.read.text_tables import is_note_line
+
+UNPLACED = "未定位数值"
+_VALUE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|0)$|^[-—–－]{1,2}$")
+_CODE = re.compile(r"^\d{3,}$")
+_CODE_PART = re.compile(r"^\d{2}$")
+_KIND = re.compile(r"^(?:特定目标类|其他运转类|人员类|运转类|公用经费类|一次性项目|经常性项目|延续性项目|新增项目)$")
+_CJK_EDGE = re.compile(r"[\u4e00-\u9fff（）()、“”：]")
+_ORDINAL = re.compile(r"^[（(]?([一二三四五六七八九十]+)[)）、]")
+_THREE_PUBLIC_KEYS = [
+    "“三公”经费合计",
+    "因公出国（境）费",
+    "公务用车购置及运行费/小计",
+    "公务用车购置及运行费/公务用车购置费",
+    "公务用车购置及运行费/公务用车运行费",
+    "公务接待费",
+]
+AMBIGUOUS_REASON = (
+    "扁平文本丢失了空白单元格：{n} 行的数值个数少于数值列数，除合计列外无法确定所在列（原文保留在“未定位数值”列） / "
+    "blank cells were lost when the table was flattened: {n} row(s) have fewer numbers than number columns, "
+    "so their numbers other than the total cannot be placed (raw text kept in column 未定位数值)"
+)
+
+
+def _split_values(tokens: list[str]) -> tuple[list[str], list[str]]:
+    k = len(tokens)
+    while k > 0 and _VALUE.match(tokens[k - 1]):
+        k -= 1
+    return tokens[:k], tokens[k:]
+
+
+def _segments(tokens: list[str]) -> list[tuple[str, str]]:
+    """Text tokens of one line → [('C', code) | ('L', label)]; letter-spaced words are merged."""
+    segs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        at_start = not segs or segs[-1][0] == "L"
+        if _CODE.match(t) and at_start and not (re.match(r"^20\d{2}$", t) and i + 1 < len(tokens) and tokens[i + 1][:1] in "年号"):
+            parts = [t]
+            while i + 1 < len(tokens) and _CODE_PART.match(tokens[i + 1]):
+                i += 1
+                parts.append(tokens[i])
+            segs.append(("C", " ".join(parts)))
+        elif segs and segs[-1][0] == "L":
+            prev = segs[-1][1]
+            boundary = (
+                len(t) >= 2 and len(prev.split(" ")[-1]) >= 2
+                and _CJK_EDGE.match(t[0]) and _CJK_EDGE.match(prev[-1])
+            )
+            if boundary:
+                segs.append(("L", t))
+            else:
+                joiner = "" if (len(t) == 1 or len(prev.split(" ")[-1]) == 1) and _CJK_EDGE.match(t[0]) and _CJK_EDGE.match(prev[-1]) else " "
+                segs[-1] = ("L", prev + joiner + t)
+        else:
+            segs.append(("L", t))
+        i += 1
+    return segs
+
+
+def _header_text(lines: list[str]) -> str:
+    return re.sub(r"\s+", "", "".join(lines)).replace("“", "").replace("”", "")
+
+
+def _is_data_line(line: str, perf: bool) -> bool:
+    tokens = line.split()
+    _, values = _split_values(tokens)
+    c = re.sub(r"\s+", "", line)
+    any_value = any(_VALUE.match(t) and not re.match(r"^[-—–－]", t) for t in tokens)
+    return bool(values) or any_value or bool(_CODE.match(tokens[0])) if tokens else False
+
+
+def parse_flat_table(
+    table_id: str,
+    title: str,
+    context: list[str],
+    lines: list[tuple[int, str]],
+    j: int,
+    is_end: Callable[[list[tuple[int, str]], int], bool],
+) -> tuple[int, Table]:
+    block: list[str] = []
+    i = j
+    while i < len(lines):
+        s = lines[i][1].strip()
+        if s and is_end(lines, i):
+            break
+        if s:
+            block.append(s)
+        i += 1
+    # Notes: from the first note line to the end of the block.
+    notes: list[str] = []
+    for k, s in enumerate(block):
+        if is_note_line(s):
+            for s2 in block[k:]:
+                if notes and not is_note_line(s2):
+                    notes[-1] += s2
+                else:
+                    notes.append(s2)
+            block = block[:k]
+            break
+    ttype = classify_table(title)
+    perf = ttype in (TableType.performance_overall, TableType.performance_project) and "汇总" not in title
+    h = 0
+    if not perf:
+        while h < len(block) and not _is_data_line(block[h], perf):
+            h += 1
+        if h == len(block) and h > 8:  # no data at all: not a header this long
+            h = 0
+        elif 0 < h < len(block) and re.sub(r"\s+", "", block[h - 1]) in ("合计", "总计") and not _split_values(block[h].split())[0]:
+            h -= 1  # "合计" on its own line, its numbers on the next
+    header_lines, body_lines = block[:h], block[h:]
+    htext = _header_text(header_lines)
+    if "收入" in htext and "支出" in htext and htext.count("项目") >= 2:
+        table = _side_by_side(table_id, title, context, header_lines, body_lines)
+    else:
+        table = _regular(table_id, title, context, header_lines, body_lines, perf)
+    for note in notes:
+        if re.search(r"空表|无数据|此表为空", note) and table.empty_note is None and not any(r.figures() for r in table.rows):
+            table.empty_note = note
+        else:
+            table.notes.append(note)
+    return i, table
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _regular(table_id: str, title: str, context: list[str], header_lines: list[str], body_lines: list[str], perf: bool) -> Table:
+    rows: list[tuple[list[tuple[str, str]], list[str]]] = []
+    pending: list[tuple[str, str]] = []
+    prev_multi = False
+    for s in body_lines:
+        text, values = _split_values(s.split())
+        segs = _segments(text)
+        if segs:
+            starts_new = segs[0][0] == "C" or _KIND.match(segs[0][1]) or prev_multi or not pending or pending[-1][0] == "C"
+            if values and pending and len(segs) == 1 and segs[0][0] == "L" and not starts_new:
+                starts_new = True  # the text on a numbers line is its own cell (项目单位)
+            if not starts_new and segs[0][0] == "L" and pending[-1][0] == "L" and not _KIND.match(pending[-1][1]):
+                pending[-1] = ("L", pending[-1][1] + segs[0][1])
+                segs = segs[1:]
+            pending.extend(segs)
+            prev_multi = len(segs) >= 2
+        if values or perf:
+            rows.append((pending, values))
+            pending, prev_multi = [], False
+    if pending:
+        rows.append((pending, []))
+
+    htext = _header_text(header_lines)
+    has_code = any(k == "C" for segs, _ in rows for k, _ in segs)
+    project_like = htext.startswith("类型")
+    n_labels = max([sum(1 for k, _ in segs if k == "L") for segs, _ in rows] + [1])
+    n_codes = max([sum(1 for k, _ in segs if k == "C") for segs, _ in rows] + [0])
+    if project_like:
+        label_cols = ["类型", "项目名称", "项目单位"][: max(n_labels, 2)] + [f"名称{k}" for k in range(4, n_labels + 1)]
+    else:
+        label_cols = ["名称"] + [f"名称{k}" for k in range(2, n_labels + 1)]
+    code_cols = ["编码"] + [f"编码{k}" for k in range(2, n_codes + 1)] if has_code else []
+    text_cols: list[str] = []
+    for k in range(max(len(code_cols), len(label_cols))):  # 编码 名称 编码2 名称2 …
+        if k < len(code_cols):
+            text_cols.append(code_cols[k])
+        if k < len(label_cols):
+            text_cols.append(label_cols[k])
+    n_values = max([len(v) for _, v in rows] + [0])
+    value_cols = _value_columns(header_lines, n_values, htext, len(text_cols))
+    ambiguous = 0
+    body: list[list[Optional[str]]] = []
+    for segs, values in rows:
+        cells: dict[str, str] = {}
+        codes = [t for k, t in segs if k == "C"]
+        labels = [t for k, t in segs if k == "L"]
+        for col, t in zip(code_cols, codes):
+            cells[col] = t
+        lcols = list(label_cols)
+        if project_like and labels and not _KIND.match(labels[0]):
+            lcols = lcols[1:]
+        for col, t in zip(lcols, labels):
+            cells[col] = t
+        if len(values) == n_values:
+            cells.update(zip(value_cols, values))
+        elif values:
+            cells[value_cols[0]] = values[0]
+            if len(values) > 1:
+                cells[UNPLACED] = " ".join(values[1:])
+                ambiguous += 1
+        body.append([cells.get(c) for c in text_cols + value_cols] + ([cells.get(UNPLACED)] if ambiguous else []))
+    columns = text_cols + value_cols + ([UNPLACED] if ambiguous else [])
+    body = [r + [None] * (len(columns) - len(r)) for r in body]
+    table = build_table(
+        table_id, title, [columns], body, context=" ".join(context) + " " + title,
+        complete=not ambiguous, incomplete_reason=AMBIGUOUS_REASON.format(n=ambiguous) if ambiguous else None,
+    )
+    table.header_rows = [[line] for line in header_lines] or table.header_rows
+    for row in table.rows:  # leftover numbers are text, never figures
+        c = row.cell(UNPLACED)
+        if c is not None:
+            c.figure = None
+    return table
+
+
+def _value_columns(header_lines: list[str], n: int, htext: str, n_text: int) -> list[str]:
+    if n == 0:
+        return []
+    if n == 6 and all(w in htext for w in ("因公出国", "公务接待", "公务用车购置费", "公务用车运行")):
+        return list(_THREE_PUBLIC_KEYS)
+    if header_lines:
+        last = _segments(header_lines[-1].split())
+        words = [t.replace(" ", "") for _, t in last]
+        if len(words) >= n and len(words) == n + n_text or (len(words) == n and len(words) >= 2):
+            return words[-n:]
+    first = "合计" if re.search(r"合计|总计", htext) else "金额"
+    return [first] + [f"列{k}" for k in range(n_text + 2, n_text + n + 1)]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _new_label(prev: str, t: str) -> bool:
+    """Does token `t` start a new label rather than continue `prev` (letter-spaced 本 年 收 入)?"""
+    if _ORDINAL.match(t) or t.startswith("其中"):
+        return True
+    last = prev.split(" ")[-1]
+    return len(t) >= 2 and len(last) >= 2 and bool(_CJK_EDGE.match(t[0])) and bool(_CJK_EDGE.match(last[-1]))
+
+
+def _side_by_side(table_id: str, title: str, context: list[str], header_lines: list[str], body_lines: list[str]) -> Table:
+    """收支总表 / 财政拨款收支总表: income label + amount on the left, expenditure label + amounts on the right."""
+    rows: list[list[tuple[str, list[str]]]] = []  # per row: [left group, right group]
+    for s in body_lines:
+        groups: list[tuple[str, list[str]]] = []
+        for t in s.split():
+            if _VALUE.match(t) and groups:
+                groups[-1][1].append(t)
+            elif groups and not groups[-1][1] and not _new_label(groups[-1][0], t):
+                prev = groups[-1][0]
+                joiner = "" if (len(t) == 1 or len(prev.split(" ")[-1]) == 1) else " "
+                groups[-1] = (prev + joiner + t, [])
+            else:
+                groups.append((t, []))
+        if len(groups) == 1 and not groups[0][1] and len(groups[0][0]) <= 2 and rows:
+            # the tail of a label broken over a line ("款", "出")
+            last = rows[-1]
+            side = 1 if last[1] is not None else 0
+            label, vals = last[side]
+            last[side] = (label + groups[0][0], vals)
+            continue
+        if len(groups) >= 2:
+            rows.append([groups[0], groups[1]])
+        elif groups:
+            label = groups[0][0]
+            left = re.search(r"收入|上年结转|拨款|预算拨", label) and not re.search(r"支出", label)
+            if not left and rows and rows[-1][1] is None and rows[-1][0] is not None:
+                rows[-1][1] = groups[0]  # the right half of a row whose left label filled a line
+            else:
+                rows.append([groups[0], None] if left else [None, groups[0]])
+    n_left = max([len(r[0][1]) for r in rows if r[0]] + [1])
+    n_right = max([len(r[1][1]) for r in rows if r[1]] + [1])
+    left_cols = ["收入/项目", "收入/金额"] + [f"收入/金额#{k}" for k in range(2, n_left + 1)]
+    right_cols = ["支出/项目"] + (["支出/金额"] if n_right == 1 else ["支出/合计"] + [f"支出/列{k}" for k in range(2, n_right + 1)])
+    ambiguous = 0
+    body: list[list[Optional[str]]] = []
+    for left, right in rows:
+        cells: list[Optional[str]] = []
+        for group, n in ((left, n_left), (right, n_right)):
+            if group is None:
+                cells += [None] * (n + 1)
+                continue
+            label, vals = group
+            placed = [label] + [None] * n
+            if len(vals) == n:
+                placed[1:] = vals
+            elif vals:
+                placed[1] = vals[0]
+                if len(vals) > 1:
+                    ambiguous += 1
+            cells += placed
+        body.append(cells)
+    columns = left_cols + right_cols
+    header = [[c.split("/")[0] for c in columns], [c.split("/")[1] for c in columns]]
+    table = build_table(
+        table_id, title, header, body, context=" ".join(context) + " " + title,
+        complete=not ambiguous, incomplete_reason=AMBIGUOUS_REASON.format(n=ambiguous) if ambiguous else None,
+    )
+    return table
