@@ -1,0 +1,84 @@
+"""A self-contained HTML report: per document, findings grouped by severity, the narrative and
+table evidence side by side with page/table/row/column, the arithmetic shown. No scripts, no
+external files: it opens from an e-mail attachment."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from checking.findings import CATEGORY_ZH, SEVERITY_ZH, DocumentReport, Evidence, Finding, Report, Severity, fmt
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:22px}h2{font-size:18px;border-bottom:2px solid #ccc;padding-bottom:4px;margin-top:32px}
+h3{font-size:15px;margin:18px 0 6px}
+.summary td,.summary th{padding:4px 10px;border-bottom:1px solid #eee;text-align:left}
+.f{border:1px solid #ddd;border-left:6px solid #999;border-radius:4px;margin:10px 0;padding:8px 12px}
+.error{border-left-color:#c0392b}.warning{border-left-color:#e67e22}.info{border-left-color:#7f8c8d}
+.tag{display:inline-block;font-size:12px;padding:1px 6px;border-radius:3px;background:#eee;margin-right:6px}
+.msg{font-weight:600;margin:4px 0}
+.sides{display:grid;grid-template-columns:1fr 1fr;gap:10px;margin-top:6px}
+.side{background:#fafafa;border:1px solid #eee;padding:6px 8px;font-size:13px}
+.side h4{margin:0 0 4px;font-size:12px;color:#666}
+.ev{margin:3px 0}.where{color:#666;font-size:12px}
+.calc{font-family:monospace;font-size:12px;background:#f4f6f8;padding:3px 6px;margin-top:6px;white-space:pre-wrap}
+"""
+
+
+def _ev(e: Evidence) -> str:
+    val = f" <b>{escape(e.raw or fmt(e.value))}</b>{escape(e.unit or '')}" if e.value is not None else ""
+    quote = f"“{escape(e.quote)}”" if e.quote else ""
+    return f'<div class="ev">{quote}{val}<div class="where">{escape(e.where)}</div></div>'
+
+
+def _finding(f: Finding) -> str:
+    narrative = [e for e in f.evidence if e.side == "narrative"]
+    tables = [e for e in f.evidence if e.side != "narrative"]
+    nums = []
+    if f.stated is not None:
+        nums.append(f"所述 {fmt(f.stated)}")
+    if f.expected is not None:
+        nums.append(f"应为 {fmt(f.expected)}")
+    if f.difference is not None:
+        nums.append(f"差额 {fmt(f.difference)}")
+    calc = f'<div class="calc">{escape(f.arithmetic)}</div>' if f.arithmetic else ""
+    return (
+        f'<div class="f {f.severity.value}"><span class="tag">{SEVERITY_ZH[f.severity]}</span>'
+        f'<span class="tag">{CATEGORY_ZH[f.category]}</span><span class="tag">{escape(f.code)}</span>'
+        f'<div class="msg">{escape(f.message)}</div><div class="where">{escape("；".join(nums))}</div>'
+        f'<div class="sides"><div class="side"><h4>文字</h4>{"".join(map(_ev, narrative)) or "—"}</div>'
+        f'<div class="side"><h4>表格</h4>{"".join(map(_ev, tables)) or "—"}</div></div>{calc}</div>'
+    )
+
+
+def _document(d: DocumentReport, with_info: bool) -> str:
+    head = f"<h2>{escape(d.source)}</h2><p>{escape(d.department or '')} {d.year or ''}年{escape(d.kind or '')} · 文字数字 {d.claims} 个，已与表格对齐 {d.aligned} 个</p>"
+    if d.error:
+        return head + f"<p>无法读取：{escape(d.error)}</p>"
+    parts = [head]
+    for sev in Severity:
+        if sev is Severity.info and not with_info:
+            continue
+        items = [f for f in d.sorted_findings() if f.severity is sev]
+        if items:
+            parts.append(f"<h3>{SEVERITY_ZH[sev]}（{len(items)}）</h3>" + "".join(map(_finding, items)))
+    if len(parts) == 1:
+        parts.append("<p>未发现问题。</p>")
+    return "".join(parts)
+
+
+def to_html(report: Report, with_info: bool = True) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(d.source)}</td><td>{d.count(Severity.error)}</td><td>{d.count(Severity.warning)}</td>"
+        f"<td>{d.count(Severity.info)}</td><td>{d.claims}</td><td>{d.aligned}</td></tr>"
+        for d in report.documents
+    )
+    summary = f'<table class="summary"><tr><th>文件</th><th>错误</th><th>警告</th><th>提示</th><th>文字数字</th><th>已对齐</th></tr>{rows}</table>'
+    body = "".join(_document(d, with_info) for d in report.documents)
+    return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>预算公开核查报告</title>'
+            f"<style>{_CSS}</style></head><body><h1>预算公开核查报告</h1>{summary}{body}</body></html>")
+
+
+def write_html(report: Report, path: str | Path, with_info: bool = True) -> None:
+    Path(path).write_text(to_html(report, with_info), encoding="utf-8")

@@ -1,0 +1,15 @@
+"""The report as JSON: Decimals as strings, lossless (`Report.from_json` reads it back)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from checking.findings import Report
+
+
+def to_json(report: Report) -> str:
+    return report.model_dump_json(indent=1)
+
+
+def write_json(report: Report, path: str | Path) -> None:
+    Path(path).write_text(to_json(report), encoding="utf-8")

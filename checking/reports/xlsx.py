@@ -1,0 +1,53 @@
+"""An Excel workbook for inspectors: a summary sheet and one row per finding, with both sides'
+evidence and the arithmetic, filterable by severity and category."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from checking.findings import CATEGORY_ZH, SEVERITY_ZH, Evidence, Report, Severity, fmt
+
+_FILL = {Severity.error: "F4CCCC", Severity.warning: "FCE5CD", Severity.info: "EEEEEE"}
+_COLUMNS = ["文件", "严重程度", "类别", "代码", "说明", "文字依据", "表格依据", "所述值", "应为", "差额", "单位", "算式"]
+_WIDTHS = [28, 8, 10, 16, 60, 50, 50, 12, 12, 12, 6, 40]
+
+
+def _side(evidence: list[Evidence]) -> str:
+    return "\n".join(f"{e.quote or ''} {e.raw or ''}（{e.where}）".strip() for e in evidence)
+
+
+def write_xlsx(report: Report, path: str | Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    ws.append(["文件", "部门", "年度", "类型", "错误", "警告", "提示", "文字数字", "已对齐", "读取错误"])
+    for d in report.documents:
+        ws.append([d.source, d.department, d.year, d.kind, d.count(Severity.error), d.count(Severity.warning),
+                   d.count(Severity.info), d.claims, d.aligned, d.error])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    fs = wb.create_sheet("发现")
+    fs.append(_COLUMNS)
+    for d in report.documents:
+        for f in d.sorted_findings():
+            narrative = [e for e in f.evidence if e.side == "narrative"]
+            tables = [e for e in f.evidence if e.side != "narrative"]
+            # figures stay text: Decimal → Excel float would lose the printed precision
+            fs.append([d.source, SEVERITY_ZH[f.severity], CATEGORY_ZH[f.category], f.code, f.message, _side(narrative),
+                       _side(tables), fmt(f.stated) if f.stated is not None else None,
+                       fmt(f.expected) if f.expected is not None else None,
+                       fmt(f.difference) if f.difference is not None else None, f.unit, f.arithmetic])
+            fill = PatternFill("solid", fgColor=_FILL[f.severity])
+            for cell in fs[fs.max_row]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            fs.cell(fs.max_row, 2).fill = fill
+    for i, w in enumerate(_WIDTHS, start=1):
+        fs.column_dimensions[fs.cell(1, i).column_letter].width = w
+    for cell in fs[1]:
+        cell.font = Font(bold=True)
+    fs.auto_filter.ref = fs.dimensions
+    fs.freeze_panes = "A2"
+    wb.save(str(path))

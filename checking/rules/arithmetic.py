@@ -1,0 +1,277 @@
+"""Inside one table (identities B): 合计 = 基本 + 项目, 基本 = 人员 + 公用, 类 = Σ款 = Σ项, total
+row = Σ 类, 收入总计 = 支出总计, 三公 合计 = parts, 车 = 购置 + 运行, percentages ≤ 100.
+
+A sum that fails is an error against the department only when the table was read completely and
+the gap is not explained by the reader: duplicated rows (page breaks) or rows that another table
+holds under the same codes (a table cut short) make it an `extraction` finding instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Optional
+
+from indexing.model import Figure, Row, Table, TableType
+from indexing.numbers import Agreement, compare_printed, sum_interval
+
+from checking.align import canon, column_label, is_total_row
+from checking.findings import Category, Finding, Severity, cell_evidence, fmt
+from checking.rules import CheckContext
+
+MAX_EVIDENCE = 14
+_CODED_TYPES = {TableType.expenditure, TableType.income, TableType.general_budget_expenditure,
+                TableType.general_basic_expenditure, TableType.economic_classification, TableType.gov_fund,
+                TableType.state_capital}
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    out: list[Finding] = []
+    for t in ctx.doc.tables:
+        out += _columns(ctx, t)
+        out += _hierarchy(ctx, t)
+        out += _percent_columns(t)
+    out += _summary_balance(ctx)
+    out += _three_public(ctx)
+    return out
+
+
+def _fig(row: Row, col: Optional[str]) -> Optional[Figure]:
+    c = row.cell(col) if col else None
+    return c.figure if c and c.figure is not None and c.figure.value is not None else None
+
+
+def _val(f: Optional[Figure]) -> tuple[Decimal, int]:
+    return (f.value, f.decimals) if f is not None else (Decimal(0), 0)
+
+
+def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Figure, parts: list[Figure],
+              part_labels: list[str], total_label: str, explain=None) -> list[Finding]:
+    """total = Σ parts with rounding intervals; a finding when outside."""
+    computed = sum((p.value for p in parts), Decimal(0))
+    if computed == total.value:
+        return []
+    agreement = compare_printed(total.value, total.decimals, sum_interval([_val(p) for p in parts]))
+    arith = " + ".join(p.raw or fmt(p.value) for p in parts) + f" = {fmt(computed)}；{total_label} {total.raw}"
+    ev = [cell_evidence(total, table.title, total_label)] + [
+        cell_evidence(p, table.title, lab) for p, lab in list(zip(parts, part_labels))[:MAX_EVIDENCE]
+    ]
+    base = dict(evidence=ev, stated=total.value, expected=computed, difference=total.value - computed,
+                unit=total.unit or table.unit, arithmetic=arith, agreement=agreement.value)
+    if agreement is not Agreement.outside:
+        word = "截断" if agreement is Agreement.truncation else "四舍五入"
+        return [Finding(code=code + "-ROUND", severity=Severity.info, category=Category.arithmetic,
+                        message=f"《{table.title}》{label}相差{fmt(total.value - computed)}，在{word}误差内", **base)]
+    reason = explain(total.value - computed) if explain else None
+    if reason or not table.complete:
+        short = (table.incomplete_reason or "读取不完整").split(" / ")[0][:60]
+        why = reason or f"该表未能完整读取（{short}）"
+        return [Finding(code="X-" + code, severity=Severity.warning, category=Category.extraction,
+                        message=f"《{table.title}》{label}不平（差{fmt(total.value - computed)}），{why}，属抽取问题而非部门错误", **base)]
+    return [Finding(code=code, severity=Severity.error, category=Category.arithmetic,
+                    message=f"《{table.title}》{label}不平：{total_label}{total.raw}，分项之和{fmt(computed)}", **base)]
+
+
+def _col(table: Table, key: str, top_only: bool = False) -> Optional[str]:
+    for c in table.columns:
+        if canon(column_label(c)) == key and (not top_only or "/" not in c or c.split("/")[-1] in ("小计", "合计")):
+            return c
+    return None
+
+
+def _columns(ctx: CheckContext, t: Table) -> list[Finding]:
+    total_col = next((c for c in t.columns if c.split("/")[-1] in ("合计", "总计") or column_label(c) in ("合计", "总计")), None)
+    basic, project = _col(t, "基本支出"), _col(t, "项目支出")
+    staff, public = _col(t, "人员经费"), _col(t, "公用经费")
+    out: list[Finding] = []
+    for row in t.rows:
+        label = row.name or "合计"
+        total = _fig(row, total_col)
+        b, p, s, u = _fig(row, basic), _fig(row, project), _fig(row, staff), _fig(row, public)
+        if total is not None and (b or p) and basic and project and basic != project:
+            out += check_sum(ctx, t, "A-BASIC-PROJECT", f"“{label}”行 合计=基本支出+项目支出", total, [b or _zero(), p or _zero()],
+                             ["基本支出", "项目支出"], "合计")
+        if staff and public and (s or u):
+            target = b if basic and basic not in (staff, public) else (total if not project else None)
+            if target is not None:
+                out += check_sum(ctx, t, "A-STAFF-PUBLIC", f"“{label}”行 基本支出=人员经费+公用经费", target, [s or _zero(), u or _zero()],
+                                 ["人员经费", "公用经费"], "基本支出" if target is b else "合计")
+    return out
+
+
+def _zero() -> Figure:
+    return Figure(value=Decimal(0), raw="0", decimals=0)
+
+
+@dataclass
+class VRow:
+    """A coded row; side-by-side tables (经济分类 人员 | 公用) give two per printed row."""
+
+    code: str
+    name: str
+    figs: dict[str, Figure]
+    row: Row
+
+
+def coded_rows(t: Table) -> list[VRow]:
+    groups: dict[str, list[str]] = {}
+    for c in t.columns:
+        m = re.search(r"#(\d+)$", c)
+        groups.setdefault(m.group(1) if m else "", []).append(c)
+    out: list[VRow] = []
+    for row in t.rows:
+        if len(groups) == 1:
+            if row.code and 3 <= len(row.code) <= 7:
+                figs = {c.column: c.figure for c in row.cells if c.figure is not None and c.figure.value is not None}
+                out.append(VRow(row.code, row.name, figs, row))
+            continue
+        for suffix, cols in groups.items():
+            code_col = next((c for c in cols if "编码" in c or "代码" in c), None)
+            name_col = next((c for c in cols if "名称" in c), None)
+            code = re.sub(r"\D", "", (row.cell(code_col).text if code_col and row.cell(code_col) else "") or "")
+            if not code or not 3 <= len(code) <= 7:
+                continue
+            figs = {re.sub(r"#\d+$", "", c): row.cell(c).figure for c in cols
+                    if row.cell(c) and row.cell(c).figure is not None and row.cell(c).figure.value is not None}
+            out.append(VRow(code, row.cell(name_col).text if name_col and row.cell(name_col) else "", figs, row))
+    return out
+
+
+def _is_child(parent: str, code: str) -> bool:
+    # '3012' printed for '30102' (a one-digit 款 code) is still a child of '301'
+    return code != parent and code.startswith(parent) and len(code) in (len(parent) + 2, len(parent) + 1)
+
+
+def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
+    vrows = coded_rows(t)
+    if len(vrows) < 2:
+        return []
+    rows, dupes = _dedupe(vrows)
+    out: list[Finding] = []
+    for r in rows:
+        if len(r.code) == 4 and t.standard_type in _CODED_TYPES and not re.search(r"(?:局|中心|单位|本级|办公室|处)$", r.name):
+            f = next(iter(r.figs.values()), None)
+            out.append(Finding(code="A-CODE", severity=Severity.warning, category=Category.arithmetic,
+                               message=f"《{t.title}》科目编码“{r.row.code_raw or r.code}”位数不对（类3位、款2位、项2位），疑漏印前导0",
+                               evidence=[cell_evidence(f, t.title, r.name, r.row.code_raw or r.code)] if f else []))
+    out += _repeated_codes(t, vrows)
+    cols = [c for c in dict.fromkeys(k for r in rows for k in r.figs)][:6]
+    totals = [r for r in t.rows if is_total_row(r, t) and not r.code]
+    top_len = min(len(r.code) for r in rows)
+    tops = [r for r in rows if len(r.code) == top_len]
+    for col in cols:
+        for parent in rows:
+            if len(parent.code) not in (3, 5):
+                continue
+            kids = [r for r in rows if _is_child(parent.code, r.code)]
+            pf = parent.figs.get(col)
+            if not kids or pf is None:
+                continue
+            out += check_sum(ctx, t, "A-LEVEL", f"“{parent.row.code_raw or parent.code} {parent.name}”{column_label(col)}=下级科目之和", pf,
+                             [k.figs.get(col) or _zero() for k in kids], [k.name for k in kids], parent.name,
+                             explain=_explainer(ctx, t, parent.code, kids, dupes))
+        if len(cols) and len(set(re.sub(r"#\d+$", "", c) for c in t.columns)) != len(t.columns):
+            continue  # side-by-side: the total row sums both halves, leave it
+        for total in totals[:1]:
+            tf = _fig(total, col)
+            if tf is None or not tops:
+                continue
+            out += check_sum(ctx, t, "A-TOTAL", f"合计行{column_label(col)}=各类之和", tf, [r.figs.get(col) or _zero() for r in tops],
+                             [r.name for r in tops], "合计", explain=_explainer(ctx, t, "", tops, dupes))
+    return out
+
+
+def _repeated_codes(t: Table, vrows: list[VRow]) -> list[Finding]:
+    """One code printed on two rows with different amounts (a unit or project listed twice)."""
+    seen: dict[str, VRow] = {}
+    out: list[Finding] = []
+    for r in vrows:
+        first = seen.setdefault(r.code, r)
+        if first is r or not r.figs or not first.figs:
+            continue
+        a, b = next(iter(first.figs.values())), next(iter(r.figs.values()))
+        if a.value != b.value and r.row.index - first.row.index > 1:
+            out.append(Finding(code="A-REPEATED-CODE", severity=Severity.warning, category=Category.arithmetic,
+                               message=f"《{t.title}》编码{r.code}出现两次且金额不同（{a.raw}、{b.raw}），疑为重复列示，合计时需核对",
+                               evidence=[cell_evidence(a, t.title, first.name), cell_evidence(b, t.title, r.name)],
+                               stated=b.value, expected=a.value))
+    return out
+
+
+def _dedupe(rows: list[VRow]) -> tuple[list[VRow], list[VRow]]:
+    seen, keep, dupes = set(), [], []
+    for r in rows:
+        key = (r.code, r.name, tuple(str(f.value) for f in r.figs.values()))
+        (dupes if key in seen else keep).append(r)
+        seen.add(key)
+    return keep, dupes
+
+
+def _explainer(ctx: CheckContext, t: Table, prefix: str, kids: list[VRow], dupes: list[VRow]):
+    """A function gap → reason when the reader, not the department, explains the gap."""
+
+    def explain(gap: Decimal) -> Optional[str]:
+        if dupes:
+            return "表中有重复行（分页重复），去重后再核"
+        have = {k.code for k in kids}
+        level = len(kids[0].code) if kids else 0
+        for other in ctx.doc.tables:
+            if other is t:
+                continue
+            missing = [r for r in coded_rows(other) if len(r.code) == level and r.code.startswith(prefix) and r.code not in have]
+            vals = [next(iter(r.figs.values())).value for r in missing if r.figs]
+            if missing and sum(vals, Decimal(0)) == gap:
+                names = "、".join(f"{r.code} {r.name}" for r in missing[:5])
+                return f"缺少的科目（{names}）见于《{other.title}》且金额正好补足差额，表格应是被截断"
+        return None
+
+    return explain
+
+
+def _first(row: Row) -> Optional[Decimal]:
+    return next((f.value for f in row.figures()), None)
+
+
+def _percent_columns(t: Table) -> list[Finding]:
+    out = []
+    for col in t.columns:
+        if "%" not in col and "％" not in col:
+            continue
+        bad = [(r, _fig(r, col)) for r in t.rows if _fig(r, col) is not None and _fig(r, col).value > 100]
+        if bad:
+            r, f = bad[0]
+            out.append(Finding(code="A-PERCENT", severity=Severity.warning, category=Category.arithmetic,
+                               message=f"《{t.title}》“{column_label(col)}”栏标为百分比，却填有{f.raw}等大于100的数，疑为金额填入百分比栏",
+                               evidence=[cell_evidence(f2, t.title, r2.name) for r2, f2 in bad[:MAX_EVIDENCE]], stated=f.value))
+    return out
+
+
+def _summary_balance(ctx: CheckContext) -> list[Finding]:
+    out = []
+    for t in ctx.doc.tables_of(TableType.income_expense_summary) + ctx.doc.tables_of(TableType.fiscal_summary):
+        inc, exp = t.lookup("收入总计"), t.lookup("支出总计")
+        if inc is None or exp is None or inc.value is None or exp.value is None:
+            continue
+        out += check_sum(ctx, t, "A-BALANCE", "收入总计=支出总计", inc, [exp], ["支出总计"], "收入总计")
+    return out
+
+
+_THREE = ("因公出国(境)费", "公务接待费", "公务用车购置及运行费")
+
+
+def _three_public(ctx: CheckContext) -> list[Finding]:
+    out = []
+    for t in ctx.doc.tables_of(TableType.three_public):
+        got = {}
+        for key in ("三公经费",) + _THREE + ("公务用车购置费", "公务用车运行费"):
+            refs = [r for r in ctx.index.lookup(key) if r.table is t and r.figure.value is not None]
+            if refs:
+                got[key] = refs[0].figure
+        if "三公经费" in got and all(k in got for k in _THREE):
+            out += check_sum(ctx, t, "A-THREE-PUBLIC", "三公经费合计=出国+接待+公务用车", got["三公经费"], [got[k] for k in _THREE],
+                             list(_THREE), "三公经费合计")
+        if all(k in got for k in ("公务用车购置及运行费", "公务用车购置费", "公务用车运行费")):
+            out += check_sum(ctx, t, "A-CAR", "公务用车购置及运行费=购置费+运行费", got["公务用车购置及运行费"],
+                             [got["公务用车购置费"], got["公务用车运行费"]], ["公务用车购置费", "公务用车运行费"], "公务用车购置及运行费")
+    return out

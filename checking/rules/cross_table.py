@@ -1,0 +1,199 @@
+"""Across tables (identities C): the same 科目 has the same amount in every table of the same fund
+scope; the totals of the standard tables agree; 项目支出表 and the performance tables add up to
+项目支出. A general-budget table and an all-funds table are the same scope only when the
+department has no other funds (their grand totals are equal)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Optional
+
+from indexing.model import Figure, Table, TableType
+from indexing.numbers import Agreement, compare_printed, to_unit
+
+from checking.align import CellRef, canon, column_label, is_total_row
+from checking.findings import Category, Finding, Severity, cell_evidence, fmt
+from checking.rules import CheckContext, cell_interval
+from checking.rules.arithmetic import coded_rows
+
+_GENERAL = {TableType.general_budget_expenditure, TableType.general_basic_expenditure, TableType.three_public, TableType.operating_cost}
+_ALL = {TableType.expenditure, TableType.income, TableType.income_expense_summary}
+_TOTAL_KEYS = ("基本支出", "项目支出", "人员经费", "公用经费", "三公经费", "机关运行经费", "一般公共预算支出", "本年支出合计")
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    single_fund = _single_fund(ctx)
+    out = _same_code(ctx, single_fund)
+    out += _same_totals(ctx, single_fund)
+    out += _projects(ctx)
+    return out
+
+
+def _unit(ctx: CheckContext, fig: Figure, t: Table) -> str:
+    return ctx.cell_unit(fig, t)
+
+
+def _agree(ctx: CheckContext, a: Figure, ta: Table, b: Figure, tb: Table) -> Agreement:
+    ua, ub = _unit(ctx, a, ta), _unit(ctx, b, tb)
+    if to_unit(a.value, ua, ub) == b.value:
+        return Agreement.exact
+    return compare_printed(b.value, b.decimals, cell_interval(a, ua, ub))
+
+
+def _scope(t: Table) -> Optional[str]:
+    return "general" if t.standard_type in _GENERAL else "all" if t.standard_type in _ALL else None
+
+
+def _grand_total(t: Table) -> Optional[Figure]:
+    row = next((r for r in t.rows if is_total_row(r, t)), None)
+    return next(row.figures(), None) if row else None
+
+
+def _single_fund(ctx: CheckContext) -> bool:
+    """All money is general budget: the all-funds and general-budget totals coincide."""
+    a = [_grand_total(t) for t in ctx.doc.tables_of(TableType.expenditure)]
+    g = [_grand_total(t) for t in ctx.doc.tables_of(TableType.general_budget_expenditure)]
+    a, g = [x for x in a if x], [x for x in g if x]
+    return bool(a and g and a[0].value == g[0].value)
+
+
+def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
+    a, b = ra.figure, rb.figure
+    agreement = _agree(ctx, a, ra.table, b, rb.table)
+    if agreement is Agreement.exact:
+        return []
+    ua, ub = _unit(ctx, a, ra.table), _unit(ctx, b, rb.table)
+    expected = to_unit(a.value, ua, ub)
+    ev = [cell_evidence(a, ra.table.title, ra.row.name or ra.label), cell_evidence(b, rb.table.title, rb.row.name or rb.label)]
+    base = dict(evidence=ev, stated=b.value, expected=expected, difference=b.value - expected, unit=ub,
+                arithmetic=f"{b.raw} − {a.raw} = {fmt(b.value - expected)}", agreement=agreement.value)
+    if agreement is not Agreement.outside:
+        return [Finding(code=code + "-ROUND", severity=Severity.info, category=Category.cross_table,
+                        message=f"{label}：《{ra.table.title}》{a.raw}与《{rb.table.title}》{b.raw}在舍入误差内", **base)]
+    if not (ra.table.complete and rb.table.complete):
+        return [Finding(code="X-" + code, severity=Severity.warning, category=Category.extraction,
+                        message=f"{label}：《{ra.table.title}》{a.raw}与《{rb.table.title}》{b.raw}不一致，但有表格未完整读取，需人工核对", **base)]
+    return [Finding(code=code, severity=Severity.error, category=Category.cross_table,
+                    message=f"{label}：《{ra.table.title}》为{a.raw}，《{rb.table.title}》为{b.raw}，两表不一致", **base)]
+
+
+def _same_code(ctx: CheckContext, single_fund: bool) -> list[Finding]:
+    """Per code, the 合计 column must agree between 支出总表 / 一般公共预算支出表 / 收入总表."""
+    out: list[Finding] = []
+    seen: dict[str, list[CellRef]] = {}
+    for t in ctx.doc.tables:
+        if t.standard_type not in (TableType.expenditure, TableType.general_budget_expenditure, TableType.income):
+            continue
+        for v in coded_rows(t):
+            if len(v.code) not in (3, 5, 7) or not v.figs:
+                continue
+            fig = next(iter(v.figs.values()))
+            seen.setdefault(v.code, []).append(CellRef(t, v.row, fig, v.name))
+    for code, refs in seen.items():
+        first = refs[0]
+        for other in refs[1:]:
+            if other.table is first.table:
+                continue
+            if _scope(first.table) != _scope(other.table) and not single_fund:
+                continue
+            out += _pair_finding(ctx, "C-CODE", f"科目{code} {first.row.name}", first, other)
+    return out
+
+
+def _total_refs(ctx: CheckContext, key: str) -> list[CellRef]:
+    refs = []
+    for r in ctx.index.lookup(key):
+        if r.figure.value is None or r.row.name == "（空表）":
+            continue
+        numeric_rows = [x for x in r.table.rows if any(True for _ in x.figures())]
+        if is_total_row(r.row, r.table) or len(numeric_rows) == 1 or re.search(r"合计|总计", r.row.name or ""):
+            refs.append(r)
+    return refs
+
+
+def _same_totals(ctx: CheckContext, single_fund: bool) -> list[Finding]:
+    out: list[Finding] = []
+    for key in _TOTAL_KEYS:
+        refs = _total_refs(ctx, key)
+        by_table: dict[str, CellRef] = {}
+        for r in refs:
+            by_table.setdefault(r.table.id, r)
+        refs = list(by_table.values())
+        for i, a in enumerate(refs):
+            for b in refs[i + 1 :]:
+                sa, sb = _scope(a.table), _scope(b.table)
+                if sa is None or sb is None or (sa != sb and not single_fund):
+                    continue
+                out += _pair_finding(ctx, "C-TOTAL", f"{key}合计", a, b)
+    return out
+
+
+def _project_amounts(t: Table) -> list[CellRef]:
+    """A performance or project table's project amounts: one per project row (汇总表) or the
+    table's single 预算数 (one table per project)."""
+    col = next((c for c in t.columns if re.search(r"资金总额|项目金额|预算数|年度资金|合计", c)), None)
+    refs = []
+    for row in t.rows:
+        if is_total_row(row, t) or row.code and len(row.code) <= 6:
+            continue
+        c = row.cell(col) if col else None
+        if c and c.figure and c.figure.value is not None and row.name:
+            refs.append(CellRef(t, row, c.figure, row.name))
+    if not refs:
+        for row in t.rows:
+            for i, cell in enumerate(row.cells):
+                if re.fullmatch(r"(?:年度)?预算数|项目总额|资金总额|预算金额", re.sub(r"\s", "", cell.text or "")):
+                    fig = next((c.figure for c in row.cells[i + 1 :] if c.figure is not None and c.figure.value is not None), None)
+                    if fig is not None:
+                        return [CellRef(t, row, fig, t.title)]
+    return refs
+
+
+def _projects(ctx: CheckContext) -> list[Finding]:
+    project_total = next((r for r in _total_refs(ctx, "项目支出") if r.table.standard_type in (TableType.expenditure, TableType.general_budget_expenditure)), None)
+    if project_total is None:
+        return []
+    out: list[Finding] = []
+    perf = [t for t in ctx.doc.tables_of(TableType.performance_project)]
+    amounts = [r for t in perf for r in _project_amounts(t)]
+    ctx.checked.update((r.table.id, r.figure.value) for r in amounts)
+    if len(perf) > 1 and amounts:
+        unit = _unit(ctx, project_total.figure, project_total.table)
+        total = sum((to_unit(r.figure.value, _unit(ctx, r.figure, r.table), unit) for r in amounts), Decimal(0))
+        if total != project_total.figure.value:
+            diff = total - project_total.figure.value
+            ev = [cell_evidence(project_total.figure, project_total.table.title, "项目支出合计")] + [
+                cell_evidence(r.figure, r.table.title, r.label) for r in amounts[:14]]
+            suspect = _suspect(ctx, amounts, diff)
+            msg = f"各项目绩效目标表预算数之和{fmt(total)}，与项目支出{project_total.figure.raw}相差{fmt(diff)}"
+            if suspect:
+                msg += f"；差额来自“{suspect[0].label}”{suspect[0].figure.raw}，预算表“{suspect[1].row.name}”为{suspect[1].figure.raw}"
+                ev += [cell_evidence(suspect[1].figure, suspect[1].table.title, suspect[1].row.name)]
+            sev = Severity.error if all(t.complete for t in perf) and project_total.table.complete else Severity.warning
+            cat = Category.cross_table if sev is Severity.error else Category.extraction
+            out.append(Finding(code="C-PERFORMANCE", severity=sev, category=cat, message=msg, evidence=ev,
+                               stated=total, expected=project_total.figure.value, difference=diff, unit=unit,
+                               arithmetic=" + ".join(r.figure.raw for r in amounts) + f" = {fmt(total)}；项目支出 {project_total.figure.raw}",
+                               agreement="outside"))
+    for t in ctx.doc.tables_of(TableType.project_expenditure):
+        tot = _grand_total(t)
+        if tot is not None:
+            ref = CellRef(t, next(r for r in t.rows if is_total_row(r, t)), tot, "合计")
+            out += _pair_finding(ctx, "C-PROJECT", "项目支出表合计与项目支出", project_total, ref)
+    return out
+
+
+def _suspect(ctx: CheckContext, amounts: list[CellRef], diff: Decimal) -> Optional[tuple[CellRef, CellRef]]:
+    """The project whose amount minus the gap is what a budget table's 项-level row holds."""
+    for r in amounts:
+        want = r.figure.value - diff
+        for key, refs in ctx.index.entries.items():
+            if not key.startswith("code:") or len(key) != 12:
+                continue
+            for ref in refs:
+                col = next((c for c in ref.table.columns if canon(column_label(c)) == "项目支出"), None)
+                cell = ref.row.cell(col) if col else None
+                if cell and cell.figure and cell.figure.value == want and want != 0:
+                    return r, CellRef(ref.table, ref.row, cell.figure, ref.row.name)
+    return None

@@ -1,0 +1,291 @@
+"""Narrative against tables (identities D): amounts, shares, changes, direction words, counts.
+
+Precision first: a claim is an error only when it aligns to its cell by code or by an exact
+label, the cells it aligns to agree with each other and none of them agrees with the claim.
+Anything weaker is a warning; a cell from a table the reader could not rebuild is `extraction`.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Optional
+
+from indexing.numbers import Agreement, Interval, ratio_interval, to_unit
+
+from checking.align import is_total_row
+from checking.claims import Claim
+from checking.findings import Category, Evidence, Finding, Severity, fmt
+from checking.rules import CheckContext, claim_evidence, compare_amount, ref_evidence
+from indexing.model import Location, TableType
+
+_SCALES = (("元", "万元"), ("万元", "元"), ("亿元", "万元"), ("万元", "亿元"))
+
+
+def run(ctx: CheckContext) -> list[Finding]:
+    out: list[Finding] = []
+    for c in ctx.claims:
+        if c.kind == "amount":
+            out += _amount(ctx, c)
+        elif c.kind == "share_pct":
+            out += _share(ctx, c)
+        elif c.kind in ("change_amount", "change_pct"):
+            out += _change(ctx, c)
+        elif c.kind == "count":
+            out += _count(ctx, c)
+    return out
+
+
+def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
+    if (ctx.doc.meta.kind or "") == "决算" and c.basis not in (None, "决算", "决算数"):
+        return []  # 年初/全年预算 figures of a 决算: the 决算 tables hold the outturn only
+    refs, how = ctx.index.candidates(c)
+    if not refs:
+        return []
+    ctx.aligned.add(c.id)
+    ctx.claim_refs[c.id] = [r for r in refs if r.figure.value is not None][:2]
+    results = [(r, *compare_amount(ctx, c, r)) for r in refs]
+    good = [x for x in results if x[1] is not Agreement.outside]
+    if good:
+        r, agreement, expected = min(good, key=lambda x: list(Agreement).index(x[1]))
+        if agreement is Agreement.exact:
+            return []
+        word = "截断（非四舍五入）" if agreement is Agreement.truncation else "四舍五入"
+        return [_finding(ctx, "N-AMOUNT-ROUND", Severity.info, Category.narrative_vs_table,
+                         f"“{c.metric}”{c.raw}与表中{r.figure.raw}{ctx.cell_unit(r.figure, r.table)}一致（{word}）",
+                         c, [r], expected, agreement.value)]
+    usable = [x for x in results if x[0].usable and x[0].figure.value is not None]
+    if not usable and any(x[0].figure.value is None for x in results):
+        return [_finding(ctx, "N-AMOUNT-BLANK", Severity.warning, Category.narrative_vs_table,
+                         f"叙述“{c.metric}”{c.raw}，表中对应栏为空", c, [x[0] for x in results][:3], Decimal(0), "outside")]
+    if not usable:
+        r, _, expected = results[0]
+        return [_finding(ctx, "X-INCOMPLETE-TABLE", Severity.warning, Category.extraction,
+                         f"“{c.metric}”{c.raw}与表中{r.figure.raw}不符，但该表未能完整读取，属抽取问题，需人工核对",
+                         c, [x[0] for x in results], expected, "outside")]
+    r, _, expected = usable[0]
+    values = {x[2] for x in usable}
+    if len(values) == 1:
+        ctx.table_value[c.id] = expected
+    slip = _slip(ctx, c, usable)
+    if how == "fuzzy":
+        return []  # a project named loosely: agreement confirms it, disagreement proves nothing
+    severity = Severity.error if how in ("code", "exact", "empty") and len(values) == 1 else Severity.warning
+    label = (c.item_path[-1] if c.item_path else "") or c.metric or r.row.name
+    cell_unit = ctx.cell_unit(r.figure, r.table)
+    shown = f"{r.figure.raw}{cell_unit}，即{fmt(expected)}{c.unit}" if cell_unit != c.unit else f"{r.figure.raw}{c.unit}"
+    msg = f"叙述“{label}”{c.raw}，表中为{shown}（《{r.table.title}》“{r.row.name or r.label}”）"
+    if slip:
+        msg += f"；{slip}"
+    arith = f"{c.raw} − {fmt(expected)} = {fmt(c.value - expected)}"
+    return [_finding(ctx, "N-AMOUNT", severity, Category.narrative_vs_table, msg, c, [x[0] for x in usable], expected, "outside", arith)]
+
+
+def _slip(ctx: CheckContext, c: Claim, usable) -> str:
+    """Name the likely kind of slip: unit (元/万元/亿元), swapped digits, one digit too many/few."""
+    for r, _, expected in usable:
+        if c.value == 0 or r.figure.value is None:
+            continue
+        unit = ctx.cell_unit(r.figure, r.table)
+        for a, b in _SCALES:
+            v = to_unit(r.figure.value, unit, b)
+            if a == c.unit and abs(v - c.value) <= Decimal(1).scaleb(-c.decimals) / 2:
+                return f"数值按{b}计相符，疑为单位错写（{c.unit}应为{b}）"
+        exp_digits = format(expected.quantize(Decimal(1).scaleb(-c.decimals)), "f").replace(".", "").lstrip("0")
+        got = c.raw.replace(",", "")
+        got_digits = "".join(ch for ch in got if ch.isdigit()).lstrip("0")
+        if sorted(exp_digits) == sorted(got_digits) and exp_digits != got_digits:
+            return "数字相同而顺序不同，疑为数字颠倒"
+        if len(got_digits) == len(exp_digits) + 1 and any(got_digits[:i] + got_digits[i + 1 :] == exp_digits for i in range(len(got_digits))):
+            return "多出一位数字，疑为笔误"
+        if len(got_digits) + 1 == len(exp_digits) and any(exp_digits[:i] + exp_digits[i + 1 :] == got_digits for i in range(len(exp_digits))):
+            return "少了一位数字，疑为笔误"
+    return ""
+
+
+def _share(ctx: CheckContext, c: Claim) -> list[Finding]:
+    cur, base = ctx.claim(c.current_id), ctx.claim(c.base_id)
+    if cur is None or base is None or base.value == 0 or cur.unit != base.unit:
+        return []
+    ctx.aligned.add(c.id)
+    iv = ratio_interval(Interval.printed(cur.value, cur.decimals), Interval.printed(base.value, base.decimals))
+    if iv is None:
+        return []
+    from indexing.numbers import compare_printed
+
+    agreement = compare_printed(c.value, c.decimals, iv)
+    expected = (cur.value / base.value * 100).quantize(Decimal(1).scaleb(-max(c.decimals, 2)))
+    if expected == c.value:
+        return []
+    arith = f"{cur.raw} ÷ {base.raw} × 100% = {fmt(expected)}%"
+    if agreement is Agreement.exact:
+        return []
+    if agreement is not Agreement.outside:
+        return [_finding(ctx, "N-SHARE-ROUND", Severity.info, Category.narrative_vs_table,
+                         f"占比{c.raw}与重新计算一致（{'截断' if agreement is Agreement.truncation else '四舍五入'}）",
+                         c, [], expected, agreement.value, arith, extra=[cur, base])]
+    same_sentence = base.sentence == c.sentence
+    severity = Severity.error if same_sentence and abs(expected - c.value) > Decimal("0.1") else Severity.warning
+    return [_finding(ctx, "N-SHARE", severity, Category.narrative_vs_table,
+                     f"“{c.metric}”占比写作{c.raw}，按{cur.raw}/{base.raw}计算应为{fmt(expected)}%",
+                     c, [], expected, "outside", arith, extra=[cur, base])]
+
+
+def _change(ctx: CheckContext, c: Claim) -> list[Finding]:
+    out: list[Finding] = []
+    year = ctx.doc.meta.year
+    kind = ctx.doc.meta.kind or ""
+    if c.compared_year and year and c.compared_year != year - 1 and not (kind == "决算" and c.compared_year == year):
+        if c.kind == "change_pct" and c.change_id:
+            pass  # reported once, on the change amount of the same clause
+        else:
+            out.append(_finding(ctx, "N-YEAR", Severity.warning, Category.narrative_vs_table,
+                                f"比较年度写作{c.compared_year}年，{year}年{kind or '预算'}应与{year - 1}年比较", c, [], None, None))
+    cur = ctx.claim(c.current_id)
+    change = ctx.claim(c.change_id)
+    prior = ctx.claim(c.prior_id)
+    if cur is None or c.direction is None:
+        return out
+    # 减少…100% means the current amount is nil.
+    if c.kind == "change_pct" and c.direction < 0 and c.value == 100 and cur.value != 0:
+        out.append(_finding(ctx, "N-MINUS-100", Severity.error, Category.narrative_vs_table,
+                            f"写明减少100%，但本年数为{cur.raw}{cur.unit}（应为0）", c, [], Decimal(0), "outside",
+                            extra=[cur]))
+        return out
+    if c.direction == 0 and prior is not None and prior.value != cur.value:
+        out.append(_finding(ctx, "N-FLAT", Severity.error, Category.narrative_vs_table,
+                            f"写明持平，但上年{prior.raw}、本年{cur.raw}不同", c, [], prior.value, "outside",
+                            f"{cur.raw} − {prior.raw} = {fmt(cur.value - prior.value)}", extra=[cur, prior]))
+        return out
+    if c.kind == "change_pct" and change is not None and change.direction is not None:
+        ctx.aligned.add(c.id)
+        d = Interval.printed(change.value, change.decimals)
+        cu = Interval.printed(cur.value, cur.decimals)
+        p = cu - d if change.direction > 0 else cu + d  # prior = current − change
+        iv = ratio_interval(d, p)
+        if iv is None:
+            return out
+        prior_v = cur.value - change.direction * change.value
+        expected = (change.value / prior_v * 100) if prior_v > 0 else None
+        arith = f"{change.raw} ÷ ({cur.raw} {'−' if change.direction > 0 else '+'} {change.raw}) × 100% = {fmt(expected.quantize(Decimal('0.01'))) if expected is not None else '—'}%"
+        out += _rate(ctx, c, iv, expected, arith, [cur, change])
+    elif prior is not None and prior.value > 0:
+        ctx.aligned.add(c.id)
+        cu, pr = Interval.printed(cur.value, cur.decimals), Interval.printed(prior.value, prior.decimals)
+        diff = cur.value - prior.value
+        sign = (diff > 0) - (diff < 0)
+        tv = ctx.table_value.get(cur.id)
+        if tv is not None and sign != c.direction and ((tv > prior.value) - (tv < prior.value)) == c.direction:
+            return out  # the words fit the table's amount: only the stated amount is wrong (reported there)
+        if sign != 0 and sign != c.direction and c.direction != 0:
+            out.append(_finding(ctx, "N-DIRECTION", Severity.error, Category.narrative_vs_table,
+                                f"写作“{c.direction_word}”，但本年{cur.raw}{'低于' if sign < 0 else '高于'}上年{prior.raw}",
+                                c, [], None, "outside", f"{cur.raw} − {prior.raw} = {fmt(diff)}",
+                                extra=[cur, prior]))
+            return out
+        if c.kind == "change_amount":
+            from indexing.numbers import compare_printed
+
+            iv = cu - pr
+            agreement = compare_printed(c.value, c.decimals, Interval(abs(iv.low), abs(iv.high)) if iv.low >= 0 else Interval(-iv.high, -iv.low))
+            if agreement is Agreement.outside:
+                out.append(_finding(ctx, "N-CHANGE", Severity.error, Category.narrative_vs_table,
+                                    f"变动额写作{c.raw}，按本年{cur.raw}与上年{prior.raw}计算应为{fmt(abs(diff))}",
+                                    c, [], abs(diff), "outside", f"{cur.raw} − {prior.raw} = {fmt(diff)}",
+                                    extra=[cur, prior]))
+        else:
+            d = cu - pr
+            iv = ratio_interval(Interval(abs(d.low), abs(d.high)) if d.low >= 0 else Interval(-d.high, -d.low), pr)
+            expected = abs(diff) / prior.value * 100
+            arith = f"({cur.raw} − {prior.raw}) ÷ {prior.raw} × 100% = {fmt((diff / prior.value * 100).quantize(Decimal('0.01')))}%"
+            if iv is not None and d.low < 0 < d.high:
+                iv = Interval(Decimal(0), max(abs(d.low), abs(d.high)) / pr.low * 100)
+            if iv is not None:
+                found = _rate(ctx, c, iv, expected, arith, [cur, prior])
+                tv = ctx.table_value.get(cur.id)
+                if found and found[0].severity is Severity.error and tv is not None and tv != prior.value:
+                    alt = abs(tv - prior.value) / prior.value * 100
+                    if abs(alt - c.value) <= Decimal(1).scaleb(-c.decimals):
+                        return out  # the rate fits the table's amount: only the amount is wrong (reported there)
+                out += found
+    return out
+
+
+def _rate(ctx: CheckContext, c: Claim, iv: Interval, expected: Optional[Decimal], arith: str, inputs: list[Claim]) -> list[Finding]:
+    from indexing.numbers import compare_printed
+
+    agreement = compare_printed(c.value, c.decimals, iv)
+    if agreement is Agreement.exact:
+        return []
+    ev = inputs
+    if agreement is not Agreement.outside:
+        return [_finding(ctx, "N-RATE-ROUND", Severity.info, Category.narrative_vs_table,
+                         f"变动率{c.raw}：按文中数字计算为{fmt(expected.quantize(Decimal('0.01')) if expected is not None else None)}%，"
+                         f"计入各数的舍入范围为{fmt(iv.low.quantize(Decimal('0.01')))}%–{fmt(iv.high.quantize(Decimal('0.01')))}%，"
+                         f"{c.raw}在范围内（{'截断' if agreement is Agreement.truncation else '四舍五入'}）",
+                         c, [], expected, agreement.value, arith, extra=ev)]
+    exp = expected.quantize(Decimal("0.01")) if expected is not None else None
+    return [_finding(ctx, "N-RATE", Severity.error, Category.narrative_vs_table,
+                     f"变动率写作{c.raw}，按文中数字计算应为{fmt(exp)}%", c, [], exp, "outside", arith, extra=ev)]
+
+
+def _unit_count(ctx: CheckContext, c: Claim) -> list[Finding]:
+    """单位共N个 against the budget units (6-digit codes) the income/expenditure tables list."""
+    if re.search(r"事业单位|二级|机构|下属|所属", c.metric):
+        return []
+    rows = {}
+    for t in ctx.doc.tables_of(TableType.income) + ctx.doc.tables_of(TableType.expenditure):
+        for r in t.rows:
+            if r.code and len(r.code) == 6 and t.complete:
+                rows.setdefault(r.code, (t, r))
+    if not rows:
+        return []
+    ctx.aligned.add(c.id)
+    n = Decimal(len(rows))
+    if n == c.value:
+        return []
+    ev = [Evidence(side="table", quote=f"{code} {r.name}", table_title=t.title, row_label=r.name,
+                   location=Location(table_id=t.id, row=r.index, page=r.page))
+          for code, (t, r) in rows.items()]
+    return [_finding(ctx, "N-UNIT-COUNT", Severity.warning, Category.narrative_vs_table,
+                     f"文中称单位{c.raw}，表中列有{n}个预算单位", c, [], n, "outside", cells=ev)]
+
+
+def _count(ctx: CheckContext, c: Claim) -> list[Finding]:
+    if "单位" in c.metric and "项目" not in c.metric:
+        return _unit_count(ctx, c)
+    threshold = re.search(r"(\d+)万元(?:（含）)?(?:及\d+万元)?以上", c.context[-30:])
+    if "转移支付" in c.metric or "绩效" in c.metric or "项目" not in c.metric or ("以上" in c.metric and not threshold):
+        return []
+    tables = [t for t in ctx.doc.tables_of(TableType.project_expenditure) if t.complete]
+    if not tables or c.value == 0:
+        return []
+    t = tables[0]
+    typed = [r for r in t.rows if any(re.fullmatch(r"\S*运转类|特定目标类|\S*项目类", c.text or "") for c in r.cells)]
+    projects = typed or [r for r in t.rows if not is_total_row(r, t) and r.name and any(True for _ in r.figures())
+                         and not r.code and not re.search(r"(?:局|中心|单位|本级|办公室)$", r.name)]
+    if not projects:
+        return []
+    if threshold:  # "100万元及100万元以上项目1个": projects at or above the threshold
+        limit = Decimal(threshold.group(1))
+        projects = [r for r in projects if to_unit(next(r.figures()).value, ctx.cell_unit(next(r.figures()), t), "万元") >= limit]
+    ctx.aligned.add(c.id)
+    n = Decimal(len({r.name for r in projects}))
+    if n == c.value:
+        return []
+    ev = [Evidence(side="table", quote=r.name, table_title=t.title, row_label=r.name, location=next(r.figures()).location) for r in projects]
+    return [_finding(ctx, "N-COUNT", Severity.warning, Category.narrative_vs_table,
+                     f"文中称项目{c.raw}，《{t.title}》列有{n}个项目", c, [], n, "outside", cells=ev)]
+
+
+def _finding(ctx: CheckContext, code, severity, category, message, c: Claim, refs, expected, agreement, arith=None,
+             extra: Optional[list[Claim]] = None, cells: Optional[list[Evidence]] = None) -> Finding:
+    """A narrative finding: the claim, the cells it was compared with, the other claims used in
+    the arithmetic, and the cells those claims align to."""
+    ev = [claim_evidence(c)] + [ref_evidence(r) for r in refs] + [claim_evidence(x) for x in extra or []] + (cells or [])
+    if not refs:
+        for x in extra or []:
+            ev += [ref_evidence(r) for r in ctx.claim_refs.get(x.id, [])]
+    diff = (c.value - expected) if expected is not None else None
+    return Finding(code=code, severity=severity, category=category, message=message, evidence=ev, stated=c.value,
+                   expected=expected, difference=diff, unit=c.unit, arithmetic=arith, agreement=agreement, claim_id=c.id)
