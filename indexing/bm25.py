@@ -1,0 +1,102 @@
+"""BM25 over jieba tokens, with a user dictionary of budget terms.
+
+Dense m3e-small is modest on this domain; exact terms (三公经费, 机关运行经费, codes like 2080505)
+are what BM25 catches. jieba would split 机关运行经费 into 机关/运行/经费, so the terms are added
+to its dictionary. The index is rebuilt from the token lists kept in SQLite (fast: no re-tokenising),
+so it never disagrees with the stored chunks.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+BUDGET_TERMS = (
+    "三公经费", "“三公”经费", "一般公共预算", "一般公共预算拨款", "机关运行经费", "机构运行经费", "项目支出", "基本支出",
+    "人员经费", "公用经费", "政府性基金", "政府性基金预算", "财政拨款", "公务接待费", "公务用车运行维护费",
+    "公务用车购置费", "公务用车购置及运行费", "因公出国（境）费", "因公出国费", "政府采购", "国有资产",
+    "国有资本经营预算", "上年结转", "收入总计", "支出总计", "本年收入", "本年支出", "事业收入", "经营收入",
+    "其他收入", "工资福利支出", "商品和服务支出", "对个人和家庭的补助", "资本性支出", "社会保障和就业支出",
+    "卫生健康支出", "住房保障支出", "一般公共服务支出", "行政运行", "事业运行", "绩效目标", "整体绩效",
+    "项目绩效", "名词解释", "部门预算", "部门决算", "单位预算", "预算单位", "医疗救助", "厉行节约",
+    "机关事业单位基本养老保险缴费支出", "住房公积金", "职业年金", "空表", "增加", "减少", "持平",
+)
+_PUNCT = re.compile(r"^[\s\W_]+$", re.UNICODE)
+# Function words and question words: they say what is asked, not about what ("分别是多少").
+_STOP = {
+    "的", "和", "及", "与", "为", "是", "在", "了", "其中", "我", "该", "吗", "呢", "有", "年", "这个", "那个", "都",
+    "多少", "多少钱", "是多少", "什么", "哪些", "哪个", "为什么", "怎么", "怎样", "如何", "分别", "各", "有没有",
+    "是否", "一致", "吗", "呢", "请问", "情况", "比", "占", "比例", "比重", "多", "少", "这", "那", "安排", "了吗",
+}
+
+_jieba_lock = threading.Lock()
+_jieba_ready = False
+
+
+def _jieba():
+    global _jieba_ready
+    import jieba
+
+    with _jieba_lock:
+        if not _jieba_ready:
+            jieba.setLogLevel(logging.WARNING)
+            for term in BUDGET_TERMS:
+                jieba.add_word(term, freq=200000)
+            _jieba_ready = True
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens (so 三公经费 also yields 三公/经费), minus punctuation and stop words.
+    Quotes are dropped first so “三公”经费 and 三公经费 tokenise alike."""
+    text = re.sub(r"[“”\"'‘’「」]", "", text or "").lower()
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # 14,348,853.34 is one token, as in a query
+    out = []
+    for tok in _jieba().cut_for_search(text):
+        tok = tok.strip()
+        if tok and tok not in _STOP and not _PUNCT.match(tok):
+            out.append(tok)
+    return out
+
+
+class BM25Index:
+    """In-memory bm25s index over (chunk id, tokens). `search` takes an optional allow-list of
+    chunk ids (metadata filters and 'ready documents only' are applied as a score mask)."""
+
+    def __init__(self, ids: Sequence[str], token_lists: Sequence[list[str]]):
+        import bm25s
+
+        self.ids = list(ids)
+        self._pos = {cid: i for i, cid in enumerate(self.ids)}
+        self._model: Optional["bm25s.BM25"] = None
+        if self.ids:
+            self._model = bm25s.BM25()
+            # An empty token list breaks nothing but scores zero; bm25s needs at least one token.
+            self._model.index([t or ["∅"] for t in token_lists], show_progress=False)
+            self._vocab = self._model.vocab_dict
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def search(self, query: str, k: int = 10, allowed: Optional[Iterable[str]] = None) -> list[tuple[str, float]]:
+        if self._model is None:
+            return []
+        tokens = [t for t in tokenize(query) if t in self._vocab]
+        if not tokens:
+            return []
+        scores = self._model.get_scores(tokens)
+        if allowed is not None:
+            mask = np.zeros(len(self.ids), dtype=bool)
+            idx = [self._pos[c] for c in allowed if c in self._pos]
+            if not idx:
+                return []
+            mask[idx] = True
+            scores = np.where(mask, scores, -np.inf)
+        k = min(k, len(self.ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if np.isfinite(scores[i]) and scores[i] > 0]

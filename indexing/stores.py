@@ -1,0 +1,111 @@
+"""The vector store: Chroma through langchain-chroma, embedded on disk or a Chroma server.
+
+Embedded (`PersistentClient` under data/chroma) is the default; a server (`chroma run`) is the
+scale path and is selected by settings (BUDGETQA_CHROMA_URL / _HOST / _PORT). The embedding
+function is always ours: Chroma's default one downloads an ONNX model and fails offline.
+The collection uses cosine distance (our vectors are unit length).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Optional, Sequence
+
+from langchain_core.embeddings import Embeddings
+
+from indexing.chunks import Chunk
+from indexing.settings import Settings
+
+_SCALARS = (str, int, float, bool)
+
+
+def make_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+def chroma_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """Chroma takes only scalar, non-None metadata values."""
+    return {k: v for k, v in meta.items() if v is not None and isinstance(v, _SCALARS)}
+
+
+def where_clause(filters: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """{'department': 'X', 'year': 2025, 'doc_id': [a, b]} → a Chroma `where` ($and / $in)."""
+    parts = []
+    for key, value in filters.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple, set)):
+            values = list(value)
+            parts.append({key: {"$in": values}} if len(values) != 1 else {key: values[0]})
+        else:
+            parts.append({key: value})
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+class VectorStore:
+    def __init__(self, client, embeddings: Embeddings, collection: str):
+        from langchain_chroma import Chroma
+
+        self.client = client
+        self.embeddings = embeddings
+        self.chroma = Chroma(
+            client=client,
+            collection_name=collection,
+            embedding_function=embeddings,
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+        try:
+            self.max_batch = int(client.get_max_batch_size())
+        except Exception:  # older servers: a safe default
+            self.max_batch = 1000
+
+    @classmethod
+    def open(cls, settings: Settings, embeddings: Embeddings) -> "VectorStore":
+        return cls(make_client(settings), embeddings, settings.collection)
+
+    @property
+    def collection(self):
+        return self.chroma._collection
+
+    def add(self, chunks: Sequence[Chunk]) -> None:
+        """Embed and upsert (ids are deterministic: re-adding overwrites, never duplicates)."""
+        step = max(1, min(self.max_batch, 256))
+        for i in range(0, len(chunks), step):
+            part = chunks[i : i + step]
+            self.chroma.add_texts(
+                texts=[c.text for c in part],
+                metadatas=[chroma_metadata(c.metadata) for c in part],
+                ids=[c.id for c in part],
+            )
+
+    def delete_ids(self, ids: Iterable[str]) -> None:
+        ids = list(ids)
+        step = max(1, min(self.max_batch, 1000))
+        for i in range(0, len(ids), step):
+            self.collection.delete(ids=ids[i : i + step])
+
+    def delete_document(self, doc_id: str) -> None:
+        """Also catches vectors whose ids the catalogue no longer knows (belt and braces)."""
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def count(self, doc_id: Optional[str] = None) -> int:
+        if doc_id is None:
+            return self.collection.count()
+        return len(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def search(self, vector: list[float], k: int, filters: Optional[dict[str, Any]] = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) best first."""
+        if k <= 0:
+            return []
+        results = self.chroma.similarity_search_by_vector_with_relevance_scores(
+            vector, k=k, filter=where_clause(filters or {})
+        )
+        return [(doc.id, 1.0 - float(distance)) for doc, distance in results]
