@@ -1,0 +1,96 @@
+"""Reader and checker metrics of one document against its gold label (definitions: eval/matching.py).
+
+Key figures: `indexing.key_figures.key_figures` (万元) against the gold's non-null key_figures,
+equal at the coarser printed precision of the two (eval/metrics.agree).
+Claim recall: a gold claim with table evidence is *extracted* when a checker claim has an
+overlapping quote and an agreeing value, and *aligned* when that claim (or, for a share/change
+claim, the amount it refers to) was aligned to a table cell.
+False errors on consistent claims: gold-consistent claims (with table evidence) matched by an error
+or warning flag of a contradiction category that matches no gold contradiction or inconsistency.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from eval.labels import Label
+from eval.matching import Flag, gold_targets, match_all
+from eval.metrics import agree, agree_any_unit, overlap
+
+
+def key_figure_scores(label: Label, figures: dict) -> dict:
+    rows = {}
+    for key, gold in label.key_figures.items():
+        if gold is None:
+            continue
+        got = figures.get(key)
+        got = Decimal(got) if isinstance(got, int) else got
+        rows[key] = {"gold": str(gold), "system": None if got is None else str(got),
+                     "ok": got is not None and agree(got, gold)}
+    return {"correct": sum(r["ok"] for r in rows.values()), "total": len(rows), "items": rows}
+
+
+def claim_scores(label: Label, claims: list, aligned: set[str]) -> dict:
+    gold = [c for c in label.claims if c.get("table_evidence") and c.get("value") is not None]
+    extracted = aligned_n = 0
+    missed = []
+    for g in gold:
+        hits = [c for c in claims if agree_any_unit(c.value, g["value"]) and overlap(c.quote, g.get("quote") or "")]
+        if not hits:
+            missed.append(g["id"])
+            continue
+        extracted += 1
+        if any(c.id in aligned or (c.current_id in aligned) or (c.base_id in aligned) for c in hits):
+            aligned_n += 1
+    return {"gold": len(gold), "extracted": extracted, "aligned": aligned_n, "missed": missed}
+
+
+def flag_scores(label: Label, flags: list[Flag]) -> dict:
+    """Counts for contradiction precision/recall, genuine-inconsistency recall, false errors on
+    consistent claims, and the same over all flags (completeness/extraction/editorial included)."""
+    t = gold_targets(label)
+    completeness = [x for x in t["injected"] if x.kind in ("missing_table", "missing_three_public_reason")]
+    core = t["contradiction"] + t["genuine"]
+    contra_flags = [f for f in flags if f.is_contradiction]
+    per_flag, found = match_all(contra_flags, core)
+    n_contra = len(t["contradiction"])
+    everything = core + t["editorial"] + completeness
+    all_per_flag, all_found = match_all(flags, everything)
+    # consistent claims wrongly flagged: hit by a flag that matches no contradiction
+    consistent_hit = match_all([f for f, h in zip(contra_flags, per_flag) if not h], t["consistent"])[1]
+    return {
+        "flags": len(contra_flags),
+        "tp_flags": sum(1 for h in per_flag if h),
+        "targets": len(core),
+        "found": sum(found),
+        "contradiction_targets": n_contra,
+        "contradiction_found": sum(found[:n_contra]),
+        "genuine_targets": len(t["genuine"]),
+        "genuine_found": sum(found[n_contra:]),
+        "false_errors_on_consistent": sum(consistent_hit),
+        "consistent_claims": len(t["consistent"]),
+        "all_flags": len(flags),
+        "all_tp_flags": sum(1 for h in all_per_flag if h),
+        "all_targets": len(everything),
+        "all_found": sum(all_found),
+        "flags_by_category": dict(Counter(f.category for f in flags)),
+        "by_code": {c: {"flags": sum(1 for f in contra_flags if f.code == c),
+                        "tp": sum(1 for f, h in zip(contra_flags, per_flag) if f.code == c and h)}
+                    for c in sorted({f.code for f in contra_flags})},
+        "by_target_kind": _by_kind(label, core, found),
+        "unmatched": [f"{f.code}: {f.message[:80]}" for f, h in zip(contra_flags, per_flag) if not h][:20],
+        "missed": [x.id for x, ok in zip(core, found) if not ok],
+    }
+
+
+def _by_kind(label: Label, core: list, found: list[bool]) -> dict:
+    """Recall per gold item kind: the claim kind (amount, change_pct …) or "table" for inconsistencies."""
+    out: dict[str, dict] = {}
+    for t, ok in zip(core, found):
+        c = label.claim(t.id) if t.kind != "genuine" else None
+        kind = (c or {}).get("kind", "table") if t.kind != "genuine" else "table"
+        d = out.setdefault(kind, {"targets": 0, "found": 0})
+        d["targets"] += 1
+        d["found"] += ok
+    return out

@@ -1,0 +1,366 @@
+"""The default answerer: deterministic, no LLM. Composes the answer from structured figures, shown
+Decimal arithmetic and verbatim quotes of the evidence, so every number in it is traceable.
+
+It never states a figure it did not read or compute: when neither the figures nor the retrieved
+text hold what was asked, it says "文件中没有相关信息".
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Optional
+
+from pydantic import BaseModel, Field
+
+from indexing.numbers import find_numbers, parse_number
+from service.analyse import AMOUNT_METRICS, Analysis, find_metrics, synonyms
+from service.evidence import Evidence, FigureFact
+
+NO_INFO = "文件中没有相关信息。"
+CENT = Decimal("0.01")
+
+
+class UsedFigure(BaseModel):
+    label: str
+    value: str  # as printed (Decimal kept as text)
+    unit: Optional[str] = None
+    evidence_id: str
+
+
+class Draft(BaseModel):
+    text: str
+    cited: list[Evidence] = Field(default_factory=list)  # in citation order: [1] is cited[0]
+    figures: list[UsedFigure] = Field(default_factory=list)
+    arithmetic: list[str] = Field(default_factory=list)
+    answerable: bool = True
+    mode: str = "default"
+
+
+class _Builder:
+    def __init__(self):
+        self.lines: list[str] = []
+        self.cited: list[Evidence] = []
+        self.figures: list[UsedFigure] = []
+        self.arithmetic: list[str] = []
+
+    def cite(self, ev: Evidence) -> str:
+        for i, c in enumerate(self.cited):
+            if c.id == ev.id:
+                return f"[{i + 1}]"
+        self.cited.append(ev)
+        return f"[{len(self.cited)}]"
+
+    def figure(self, f: FigureFact) -> str:
+        self.figures.append(UsedFigure(label=f.label, value=f.raw.rstrip("万元亿%"), unit=f.unit, evidence_id=f.evidence.id))
+        return f"{f.label}{_amount(f)}{self.cite(f.evidence)}"
+
+    def quote(self, ev: Evidence, focus: tuple[str, ...] = (), size: int = 180) -> None:
+        line = f"{self.cite(ev)} 「{window(ev.text, focus, size)}」"
+        if line not in self.lines:
+            self.lines.append(line)
+
+    def draft(self, answerable: bool = True) -> Draft:
+        return Draft(text="\n".join(self.lines).strip(), cited=self.cited, figures=self.figures,
+                     arithmetic=self.arithmetic, answerable=answerable)
+
+
+def window(text: str, focus: tuple[str, ...] = (), size: int = 180) -> str:
+    """A verbatim excerpt: long items (tables flattened into one 'sentence') are cut to `size`
+    characters around the first focus word, so quotes stay readable and still exact."""
+    if len(text) <= size:
+        return text
+    at = min([i for i in (text.find(f) for f in focus if f) if i >= 0] or [0])
+    start = max(0, min(at - size // 3, len(text) - size))
+    end = start + size
+    # never cut through a number: a cut "42.53" would read as 42
+    while start > 0 and (text[start - 1].isdigit() or text[start - 1] in ".,") and text[start].isdigit():
+        start -= 1
+    while end < len(text) and text[end - 1].isdigit() and (text[end].isdigit() or text[end] in ".,%"):
+        end += 1
+    while end < len(text) and text[end - 1] in ".," and text[end].isdigit():
+        end += 1
+        while end < len(text) and text[end].isdigit():
+            end += 1
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def _amount(f: FigureFact) -> str:
+    raw = f.raw.strip()
+    return raw if re.search(r"[元%个人辆]$", raw) else f"{raw}{f.unit or ''}"
+
+
+def _pct(num: Decimal, den: Decimal) -> Decimal:
+    return (num / den * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _num(f: FigureFact) -> str:
+    return f.raw.rstrip("万元亿%").replace(",", "")
+
+
+def declined(reason: str = "") -> Draft:
+    return Draft(text=NO_INFO + (reason or ""), answerable=False)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+_PERSON_Q = re.compile(r"([\u4e00-\u9fff]{2})(?:人数|人员|在职人员)|多少人|几人")
+
+
+def _unanswerable(a: Analysis, items: list[Evidence]) -> bool:
+    """The question asks for something the retrieved text does not mention at all."""
+    if not items:
+        return True
+    q = re.sub(r"\s+", "", a.question)
+    m = _PERSON_Q.search(q)
+    if m and not a.metrics:  # head-counts: the asked noun must stand next to a count of people
+        nouns = [g for g in re.findall(r"([\u4e00-\u9fff]{2})(?:人数|人员|在职人员)", q) if g not in ("多少", "实有")] or ["人"]
+        for it in items:
+            if any(nn in it.text for nn in nouns) and any(n.unit in ("人", "名") for n in find_numbers(it.text)):
+                return False
+        return True
+    return False
+
+
+def _top_quotes(items: list[Evidence], n: int, need_number: bool = True) -> list[Evidence]:
+    ok = [it for it in items if not it.suspicious and (not need_number or any(
+        n.unit in ("万元", "元", "亿元", "%") or n.decimals > 0 for n in find_numbers(it.text)))]
+    if not ok:
+        return []
+    best = ok[0].score
+    return [it for it in ok if it.score >= best * 0.45][:n]
+
+
+def _metric_figures(metric: str, figures: Callable, filters: dict) -> list[FigureFact]:
+    facts = figures(synonyms(metric), filters) if metric in AMOUNT_METRICS else []
+    for f in facts:
+        f.label = metric
+    # narrative sentences first (the "情况说明" states the headline figure), then table rows
+    return sorted(facts, key=lambda f: f.evidence.kind != "sentence")
+
+
+def _distinct(facts: list[FigureFact], n: int = 2) -> list[FigureFact]:
+    """The first figure, and a different one when the documents state another (narrative vs table)."""
+    out: list[FigureFact] = []
+    for f in facts:
+        if all(f.value != o.value for o in out):
+            out.append(f)
+    return out[:n]
+
+
+def _label_figure(label: str, items: list[Evidence]) -> Optional[FigureFact]:
+    """A figure for a free label (a project, a 科目) among the retrieved items."""
+    for it in items:
+        i = it.text.find(label)
+        if i < 0 or it.suspicious:
+            continue
+        for n in find_numbers(it.text[i + len(label):]):
+            if n.decimals == 0 and len(n.raw) >= 7:  # a code, not an amount
+                continue
+            if it.kind == "sentence" and n.unit not in ("万元", "元", "亿元"):
+                break
+            return FigureFact(label=label, value=n.value, raw=n.raw, decimals=n.decimals,
+                              unit=n.unit or it.unit, evidence=it)
+    return None
+
+
+def answer_default(a: Analysis, items: list[Evidence], figures: Callable, filters: dict,
+                   rows_lookup: Optional[Callable] = None) -> Draft:
+    """`figures(labels, filters)` gives stated figures; `rows_lookup(doc_id, table_id)` (optional)
+    gives every row of a table, for list questions."""
+    items = [it for it in items if not it.suspicious]
+    if a.qtype == "across":
+        return _across(a, figures)
+    if _unanswerable(a, items):
+        return declined()
+    b = _Builder()
+    head = _heading(items)
+    if head:
+        b.lines.append(head)
+    primary = {m: _distinct(_metric_figures(m, figures, filters)) for m in a.metrics}
+    handler = {"why": _why, "compute": _compute, "compare": _compare, "list": _list, "yes_no": _yes_no}.get(a.qtype)
+    if handler is _list:
+        _list(a, b, items, primary, figures, filters, rows_lookup)
+    elif handler:
+        handler(a, b, items, primary, figures, filters)
+    if a.qtype == "lookup" and a.subject:
+        f = _subject_figure(a.subject, items)
+        if f:
+            b.lines.append(f"{b.figure(f)}。")
+    facts = [f for fs in primary.values() for f in fs]
+    if facts and a.qtype in ("lookup", "compare", "yes_no", "list", "why"):
+        parts = []
+        for fs in primary.values():
+            for i, f in enumerate(fs):  # a second, different figure: say where it stands
+                parts.append(b.figure(f) if i == 0 else
+                             f"（{f.evidence.table or f.evidence.section or '文件另一处'}中为{_amount(f)}{b.cite(f.evidence)}）")
+        b.lines.append("；".join(parts).replace("；（", "（") + "。")
+    quotes = _top_quotes(items, 3 if a.qtype != "lookup" else 4)
+    if not quotes and not facts and len(b.lines) <= 1:
+        return declined()
+    if quotes:
+        b.lines.append("文件原文：")
+        for ev in quotes:
+            b.quote(ev, tuple(a.terms))
+    return b.draft()
+
+
+def _subject_figure(subject: str, items: list[Evidence]) -> Optional[FigureFact]:
+    """A project's budget: the 预算数 row of the table named after it, else 'subject…N万元' in text."""
+    for it in items:
+        if it.kind == "row" and subject in (it.table or "") and "预算数" in it.text:
+            tail = it.text[it.text.find("预算数") + 3:]
+            cell = next((parse_number(c) for c in tail.split("｜") if c and parse_number(c) is not None), None)
+            if cell is not None and cell.value is not None:
+                return FigureFact(label=f"{subject}预算数", value=cell.value, raw=cell.raw.strip(),
+                                  decimals=cell.decimals, unit=it.unit, evidence=it)
+    return _label_figure(subject, items)
+
+
+def _heading(items: list[Evidence]) -> str:
+    docs = {(it.department, it.year) for it in items[:5] if it.department}
+    if len(docs) == 1:
+        dept, year = next(iter(docs))
+        return f"根据《{dept}{year or ''}年预算公开文件》：" if year else f"根据《{dept}》公开文件："
+    return ""
+
+
+_REASON_RE = re.compile(r"原因|主要为|主要是|由于|因为")
+
+
+def _why(a, b, items, primary, figures, filters):
+    from service.analyse import RELATED
+
+    reasons = [it for it in items if _REASON_RE.search(it.text) and it.kind == "sentence"
+               and re.search(r"增|减|上升|下降|持平|一致|为零|为0|变化", it.text)]
+    words = [t for m in a.metrics for t in synonyms(m) + RELATED.get(m, [])]
+    if words:  # reasons about the asked metric (or its parts) first
+        reasons.sort(key=lambda it: not any(w in it.text for w in words))
+    if not reasons:
+        b.lines.append("文件没有说明原因。")
+        return
+    b.lines.append("文件说明的原因：")
+    for ev in reasons[:2]:
+        b.quote(ev, ("原因", "主要为") + tuple(a.terms), size=400)
+
+
+_CHANGE_RE = re.compile(r"(增加|减少|上升|下降|增长)\s*(\d[\d,]*(?:\.\d+)?)\s*万元")
+
+
+def _compare(a, b, items, primary, figures, filters):
+    changes = [it for it in items if it.kind == "sentence" and re.search(r"较|比|与.{0,6}相比", it.text)
+               and re.search(r"增加|减少|上升|下降|增长|持平|一致", it.text)]
+    for ev in changes[:2]:
+        b.quote(ev)
+        m = _CHANGE_RE.search(ev.text)
+        money = [n for n in find_numbers(ev.text) if n.unit == "万元"]
+        if m and money and "%" not in ev.text and money[0].start < m.start():
+            cur, delta = money[0].value, Decimal(m.group(2).replace(",", ""))
+            prior = cur - delta if m.group(1) in ("增加", "上升", "增长") else cur + delta
+            if prior > 0:
+                s1 = f"{money[0].raw.rstrip('万元')} {'−' if prior < cur else '+'} {m.group(2)} = {prior}万元"
+                s2 = f"{m.group(2)} ÷ {prior} × 100% = {_pct(delta, prior)}%"
+                b.arithmetic += [s1, s2]
+                b.lines.append(f"推算上年：{s1}；变动幅度：{s2}（计算值，文件未直接给出）。")
+
+
+def _compute(a, b, items, primary, figures, filters):
+    whole_metric, parts = None, []
+    if a.share_of:
+        part_label, whole_label = a.share_of
+        wm = find_metrics(whole_label)
+        whole_metric = wm[0][1] if wm else ("支出总计" if re.search(r"支出|预算", whole_label) else None)
+        pm = find_metrics(part_label)
+        parts = [m for _, m, _ in pm if m != whole_metric] or [part_label]
+    elif a.metrics:
+        whole_metric, parts = "支出总计", [m for m in a.metrics if m != "支出总计"]
+    if not parts or not whole_metric:
+        return
+    whole = _metric_figures(whole_metric, figures, filters)[:1]
+    if not whole or whole[0].value == 0:
+        return
+    w = whole[0]
+    for p in parts:
+        pf = (_metric_figures(p, figures, filters)[:1] or [None])[0] if p in AMOUNT_METRICS else _label_figure(p, items)
+        if pf is None:
+            continue
+        expr = f"{_num(pf)} ÷ {_num(w)} × 100% = {_pct(pf.value, w.value)}%"
+        b.arithmetic.append(expr)
+        b.lines.append(f"{b.figure(pf)}，占{b.figure(w)}的比例：{expr}。")
+
+
+_PROJECT_KIND = re.compile(r"特定目标类|其他运转类|运转类|人员类|专项业务类")
+
+
+def _list(a, b, items, primary, figures, filters, rows_lookup=None):
+    """A whole project table: its rows (continued over page breaks), and their sum shown."""
+    rows = [it for it in items if it.kind == "row" and ((it.table and "项目" in it.table) or _PROJECT_KIND.search(it.text))]
+    if not rows:
+        return
+    table_rows = rows_lookup(rows[0].doc_id, rows[0].table_id) if rows_lookup else rows
+    projects = [r for r in table_rows if _PROJECT_KIND.search(r.text)] or \
+        [r for r in table_rows if any(n.decimals > 0 for n in find_numbers(r.text))]
+    if not projects:
+        return
+    b.lines.append(f"{projects[0].table}：")
+    amounts = []
+    for r in projects[:40]:
+        body = r.text.split("｜", 1)[-1]
+        b.lines.append(f"- {b.cite(r)} {body}")
+        cells = [parse_number(c) for c in body.split("｜")]
+        nums = [c for c in cells if c is not None and c.value is not None and c.decimals > 0]
+        if nums:
+            amounts.append(nums[0])
+    if len(amounts) >= 2:
+        total = sum((n.value for n in amounts), Decimal(0))
+        expr = " + ".join(n.raw.strip() for n in amounts) + f" = {total}"
+        b.arithmetic.append(expr)
+        b.lines.append(f"合计：{expr}。")
+
+
+def _yes_no(a, b, items, primary, figures, filters):
+    q = a.question
+    for m in a.metrics:
+        facts = _metric_figures(m, figures, filters)
+        if not facts:
+            continue
+        if re.search(r"一致|等于|相符|相同", q):
+            vals = {}
+            for f in facts:
+                vals.setdefault(f.value, f)
+            if len(vals) >= 2:
+                (v1, f1), (v2, f2) = list(vals.items())[:2]
+                hi, lo = (f1, f2) if v1 >= v2 else (f2, f1)
+                expr = f"{_num(hi)} − {_num(lo)} = {hi.value - lo.value}"
+                b.arithmetic.append(expr)
+                b.lines.append(f"不一致：{b.figure(f1)}，{b.figure(f2)}，相差 {expr}{hi.unit or ''}。")
+            else:
+                b.lines.append(f"一致：{b.figure(facts[0])}。")
+            primary[m] = []
+            return
+        f = facts[0]
+        b.lines.append(("没有" if f.value == 0 else "有") + f"：{b.figure(f)}。")
+        primary[m] = []
+
+
+def _across(a: Analysis, figures: Callable) -> Draft:
+    if not a.metrics:
+        return declined()
+    metric = a.metrics[0]
+    facts = _metric_figures(metric, figures, {})
+    per_doc: dict[str, FigureFact] = {}
+    for f in facts:
+        per_doc.setdefault(f.evidence.doc_id, f)
+    if not per_doc:
+        return declined()
+    b = _Builder()
+    ranked = sorted(per_doc.values(), key=lambda f: f.value, reverse=not re.search(r"最少|最低", a.question))
+    b.lines.append(f"按{metric}从{'低到高' if re.search(r'最少|最低', a.question) else '高到低'}排序：")
+    for i, f in enumerate(ranked, 1):
+        b.lines.append(f"{i}. {f.evidence.department or f.evidence.source}：{_amount(f)}{b.cite(f.evidence)}")
+        b.figures.append(UsedFigure(label=metric, value=_num(f), unit=f.unit, evidence_id=f.evidence.id))
+    top = [f for f in ranked if f.value == ranked[0].value]
+    if len(top) > 1:
+        b.lines.append(f"并列第一：{'、'.join(f.evidence.department or f.evidence.source for f in top)}。")
+    return b.draft()

@@ -1,0 +1,221 @@
+"""The HTTP API (FastAPI), versioned under /v1, plus the chat page at /.
+
+Routes only translate HTTP to the pipeline and back; the work is in `service.pipeline`. Every
+error leaves as 4xx/5xx JSON `{"error": {"code", "message_zh", "message_en"}}` (service.errors).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from service import errors
+from service.auth import KeyEntry, KeyRing, RateLimiter, parse_keys
+from service.errors import ApiError
+from service.config import ServerSettings
+from service.pipeline import Pipeline
+
+WEB_DIR = Path(__file__).parent / "web"
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=500, description="中文问题，如“三公经费为何下降”")
+    department: Optional[str] = Field(None, description="只在该部门的文件中查找")
+    year: Optional[int] = Field(None, description="只在该年度的文件中查找")
+    document_ids: Optional[list[str]] = Field(None, description="只在这些文档中查找")
+    mode: Optional[str] = Field(None, description="default（无需大模型）或 llm")
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=500)
+    k: int = Field(8, ge=1, le=50)
+    department: Optional[str] = None
+    year: Optional[int] = None
+    table_type: Optional[str] = None
+    document_id: Optional[str] = None
+
+
+class ChatMessage(BaseModel):
+    role: str
+    content: str
+
+
+class ChatRequest(BaseModel):
+    model: str = "budgetqa"
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    temperature: Optional[float] = None
+
+
+def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pipeline] = None) -> FastAPI:
+    settings = settings or ServerSettings.from_env()
+    pipeline = pipeline or Pipeline(settings)
+    keys = KeyRing(parse_keys(settings.api_keys))
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+
+    app = FastAPI(
+        title="budgetqa",
+        version="1.0",
+        description="预算公开文件问答与核查 API / Questions and consistency checks for Chinese budget disclosures",
+    )
+    errors.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    app.state.pipeline = pipeline
+
+    @app.on_event("startup")
+    def _start() -> None:
+        pipeline.start()
+
+    @app.on_event("shutdown")
+    def _stop() -> None:
+        pipeline.stop()
+
+    def caller(request: Request) -> Optional[KeyEntry]:
+        presented = request.headers.get("x-api-key")
+        auth = request.headers.get("authorization", "")
+        if not presented and auth.lower().startswith("bearer "):
+            presented = auth[7:].strip()
+        if keys.open:
+            who = None
+        else:
+            if not presented:
+                raise ApiError(401, "missing_api_key", "缺少 API 密钥（请在 X-API-Key 或 Authorization: Bearer 中提供）",
+                               "Missing API key (send X-API-Key or Authorization: Bearer)")
+            who = keys.identify(presented)
+            if who is None:
+                raise ApiError(401, "invalid_api_key", "API 密钥无效", "Invalid API key")
+        allowed, wait = limiter.allow(who.name if who else (request.client.host if request.client else "anon"))
+        if not allowed:
+            raise ApiError(429, "rate_limited", f"请求过于频繁，请 {wait:.0f} 秒后再试",
+                           f"Too many requests; retry in {wait:.0f} s", headers={"Retry-After": str(int(wait) + 1)})
+        return who
+
+    def writer(who: Optional[KeyEntry] = Depends(caller)) -> Optional[KeyEntry]:
+        if who is not None and who.role != "write":
+            raise ApiError(403, "read_only_key", "该密钥为只读，不能上传或删除", "This key is read-only: it cannot upload or delete")
+        return who
+
+    # -- health and documents -------------------------------------------------------------------
+
+    @app.get("/v1/health", tags=["service"], summary="健康检查 / health")
+    def health() -> dict:
+        return pipeline.health()
+
+    @app.post("/v1/documents", status_code=202, tags=["documents"], summary="上传文件并建立索引任务 / upload a document")
+    async def upload(file: UploadFile = File(...), _: Optional[KeyEntry] = Depends(writer)) -> dict:
+        data = await _read_limited(file, settings.max_upload_bytes)
+        job = pipeline.submit(file.filename or "upload", data)
+        return job.to_dict()
+
+    @app.get("/v1/jobs/{job_id}", tags=["documents"], summary="任务状态 / job status")
+    def job_status(job_id: str, _: Optional[KeyEntry] = Depends(caller)) -> dict:
+        job = pipeline.jobs.get(job_id)
+        if job is None:
+            raise errors.not_found("job", job_id)
+        return job.to_dict()
+
+    @app.get("/v1/documents", tags=["documents"], summary="文档列表 / list documents")
+    def list_documents(_: Optional[KeyEntry] = Depends(caller)) -> dict:
+        return {"documents": pipeline.documents()}
+
+    @app.get("/v1/documents/{doc_id}", tags=["documents"], summary="文档详情 / a document")
+    def get_document(doc_id: str, full: bool = False, _: Optional[KeyEntry] = Depends(caller)) -> dict:
+        record = pipeline.record(doc_id)
+        if record is None:
+            raise errors.not_found("document", doc_id)
+        body = pipeline.describe(record)
+        if full:
+            body["model"] = json.loads(pipeline.document(doc_id).to_json())
+        return body
+
+    @app.delete("/v1/documents/{doc_id}", tags=["documents"], summary="删除文档 / delete a document")
+    def delete_document(doc_id: str, _: Optional[KeyEntry] = Depends(writer)) -> dict:
+        if not pipeline.delete(doc_id):
+            raise errors.not_found("document", doc_id)
+        return {"deleted": doc_id}
+
+    @app.get("/v1/documents/{doc_id}/findings", tags=["check"], summary="核查结果 / findings (json, html, xlsx)")
+    def findings(doc_id: str, format: str = "json", _: Optional[KeyEntry] = Depends(caller)) -> Response:
+        if pipeline.record(doc_id) is None:
+            raise errors.not_found("document", doc_id)
+        if format not in ("json", "html", "xlsx"):
+            raise ApiError(400, "bad_format", "format 只能是 json、html 或 xlsx", "format must be json, html or xlsx")
+        content, media = pipeline.findings(doc_id, format)
+        headers = {"Content-Disposition": f'attachment; filename="findings-{doc_id[:12]}.xlsx"'} if format == "xlsx" else None
+        return Response(content, media_type=media, headers=headers)
+
+    # -- questions ----------------------------------------------------------------------------------
+
+    @app.post("/v1/ask", tags=["answer"], summary="提问（JSON） / ask a question")
+    def ask(req: AskRequest, _: Optional[KeyEntry] = Depends(caller)) -> dict:
+        return pipeline.ask(req.question, req.department, req.year, req.document_ids, req.mode)
+
+    @app.post("/v1/ask/stream", tags=["answer"], summary="提问（SSE 流式） / ask, server-sent events")
+    def ask_stream(req: AskRequest, _: Optional[KeyEntry] = Depends(caller)) -> StreamingResponse:
+        def events():
+            for event, payload in pipeline.ask_stream(req.question, req.department, req.year, req.document_ids, req.mode):
+                yield f"event: {event}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @app.post("/v1/search", tags=["answer"], summary="检索 / hybrid search")
+    def search(req: SearchRequest, _: Optional[KeyEntry] = Depends(caller)) -> dict:
+        return {"hits": pipeline.search(req.query, req.k, req.department, req.year, req.table_type, req.document_id)}
+
+    @app.post("/v1/chat/completions", tags=["openai"], summary="OpenAI 兼容聊天接口 / OpenAI-compatible chat")
+    def chat(req: ChatRequest, _: Optional[KeyEntry] = Depends(caller)) -> Response:
+        question = next((m.content for m in reversed(req.messages) if m.role == "user"), "").strip()
+        if not question:
+            raise ApiError(400, "no_user_message", "消息中没有用户问题", "No user message in messages")
+        if req.stream:
+            return StreamingResponse(pipeline.chat_stream(question, req.model), media_type="text/event-stream")
+        return Response(json.dumps(pipeline.chat(question, req.model), ensure_ascii=False), media_type="application/json")
+
+    @app.get("/v1/models", tags=["openai"], summary="模型列表（OpenAI 兼容） / models")
+    def models(_: Optional[KeyEntry] = Depends(caller)) -> dict:
+        return {"object": "list", "data": [{"id": "budgetqa", "object": "model", "owned_by": "budgetqa"}]}
+
+    # -- the chat page --------------------------------------------------------------------------
+
+    @app.get("/", include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse((WEB_DIR / "index.html").read_text("utf-8"))
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> FileResponse:
+        path = (WEB_DIR / name).resolve()
+        if path.parent != WEB_DIR.resolve() or not path.is_file():
+            raise errors.not_found("file", name)
+        return FileResponse(path)
+
+    return app
+
+
+async def _read_limited(file: UploadFile, limit: int) -> bytes:
+    """Read an upload but stop at the limit: a huge upload never sits whole in memory."""
+    chunks, size = [], 0
+    while True:
+        chunk = await file.read(1 << 20)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "too_large", f"文件过大，上限 {limit // 1_000_000} MB",
+                           f"File too large; the limit is {limit // 1_000_000} MB")
+        chunks.append(chunk)
+    data = b"".join(chunks)
+    if not data.strip():
+        raise ApiError(400, "empty_file", "上传的文件为空", "The uploaded file is empty")
+    return data

@@ -1,0 +1,248 @@
+"""Evidence for the answering stage: located text items and figures drawn from parsed Documents.
+
+The chain only needs two callables, so retrieval is injected:
+  retriever(question, filters) -> list[Evidence]      (hybrid retrieval once indexing/retrieve.py exists)
+  figures(metric_labels, filters) -> list[FigureFact]  (the SQLite figures store once it exists)
+`InMemoryEvidence` implements both over Documents in memory (narrative sentences + table rows),
+scored with BM25 over character bigrams: no index, no model. It is the test provider and the
+no-index fallback.
+
+Text that reads like an instruction to a model ("忽略以上指令…") is never a budget figure: such
+items are flagged `suspicious`, never quoted by the default answerer and never used to ground a number.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from pydantic import BaseModel
+
+from indexing.model import Document
+from indexing.numbers import find_numbers, normalise_text
+
+
+class Evidence(BaseModel):
+    id: str  # stable within one provider: "<doc8>:s3:2" / "<doc8>:t4:r7"
+    text: str
+    kind: str  # "sentence" | "row"
+    doc_id: str
+    source: str  # file name
+    department: Optional[str] = None
+    year: Optional[int] = None
+    page: Optional[int] = None
+    section_id: Optional[str] = None
+    section: Optional[str] = None  # heading
+    table_id: Optional[str] = None
+    table: Optional[str] = None  # table title
+    row: Optional[int] = None
+    row_name: Optional[str] = None
+    column: Optional[str] = None
+    unit: Optional[str] = None  # unit of bare numbers in the text (table unit / narrative unit)
+    total: bool = False  # a 合计/总计 row
+    suspicious: bool = False  # reads like an instruction, not like a disclosure
+    score: float = 0.0  # retrieval score: ranking only, never shown as a figure
+
+
+class FigureFact(BaseModel):
+    """A figure the documents state for a metric, with the item it stands in."""
+
+    label: str  # the metric or row label as matched
+    value: Decimal
+    raw: str
+    decimals: int
+    unit: Optional[str] = None
+    evidence: Evidence
+    column: Optional[str] = None
+
+
+Retriever = Callable[[str, dict], list[Evidence]]
+FiguresLookup = Callable[[list[str], dict], list[FigureFact]]
+
+_INJECTION_RE = re.compile(
+    r"忽略(?:以上|上述|之前|前面|所有)?(?:的)?(?:指令|指示|提示|要求)|无视(?:以上|上述)|你(?:现在)?是一个|系统提示|"
+    r"ignore (?:all |the )?(?:previous|above|prior) instructions|system prompt",
+    re.I,
+)
+_SENT_SPLIT_RE = re.compile(r"(?<=[。！？!?])|\n")
+
+
+def looks_like_instruction(text: str) -> bool:
+    return bool(_INJECTION_RE.search(text))
+
+
+def bigrams(text: str) -> list[str]:
+    s = re.sub(r"[\s\d.,%，。：:；;、（）()“”\"|\-]+", "", normalise_text(text))
+    return [s[i : i + 2] for i in range(len(s) - 1)] or ([s] if s else [])
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents → evidence items
+
+
+def items_of(doc: Document) -> list[Evidence]:
+    meta = doc.meta
+    base = dict(doc_id=doc.id, source=doc.source, department=meta.department, year=meta.year)
+    tag = doc.id[:8]
+    out: list[Evidence] = []
+    for sec in doc.sections:
+        pos = 0
+        for n, sent in enumerate(_SENT_SPLIT_RE.split(sec.text)):
+            start = sec.text.find(sent, pos) if sent else pos
+            pos = max(pos, start + len(sent))
+            if len(sent.strip()) < 4:
+                continue
+            page = sec.page
+            for off, p in sec.page_offsets:
+                if off <= start:
+                    page = p
+            out.append(Evidence(id=f"{tag}:{sec.id}:{n}", text=sent.strip(), kind="sentence", section_id=sec.id,
+                                section=sec.heading, page=page, unit=meta.unit or "万元",
+                                suspicious=looks_like_instruction(sent), **base))
+    for table in doc.tables:
+        for row in table.rows:
+            cells = [c.text for c in row.cells if c.text]
+            if not cells:
+                continue
+            text = f"{table.title}｜" + "｜".join(cells)
+            page = row.page or (table.pages[0] if table.pages else None)
+            out.append(Evidence(id=f"{tag}:{table.id}:r{row.index}", text=text, kind="row", table_id=table.id,
+                                table=table.title, row=row.index, row_name=row.name, page=page, total=row.is_total,
+                                unit=table.unit or meta.table_unit, suspicious=looks_like_instruction(text), **base))
+    return out
+
+
+class InMemoryEvidence:
+    """Retriever + figures lookup over Documents held in memory."""
+
+    def __init__(self, docs: Iterable[Document]):
+        self.docs = list(docs)
+        self.items = [it for d in self.docs for it in items_of(d)]
+        self._grams = [Counter(bigrams(it.text)) for it in self.items]
+        df: Counter = Counter()
+        for g in self._grams:
+            df.update(g.keys())
+        n = max(len(self.items), 1)
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._avg = sum(sum(g.values()) for g in self._grams) / n if self.items else 1.0
+
+    # -- filters ----------------------------------------------------------------------------
+    def _allowed(self, it: Evidence, filters: dict) -> bool:
+        if filters.get("doc_ids") and it.doc_id not in filters["doc_ids"]:
+            return False
+        dept = filters.get("department")
+        if dept and it.department and dept not in it.department and it.department not in dept:
+            return False
+        if filters.get("year") and it.year and it.year != filters["year"]:
+            return False
+        return True
+
+    def departments(self) -> list[str]:
+        return [d.meta.department for d in self.docs if d.meta.department]
+
+    # -- retrieval --------------------------------------------------------------------------
+    def __call__(self, question: str, filters: Optional[dict] = None) -> list[Evidence]:
+        """`filters`: doc_ids / department / year; hints k (default 8) and terms (words to boost)."""
+        filters = filters or {}
+        k = int(filters.get("k") or 8)
+        q = Counter(bigrams(question))
+        boosts = [b for b in filters.get("terms") or () if b]
+        scored = []
+        for it, g in zip(self.items, self._grams):
+            if not self._allowed(it, filters):
+                continue
+            length = sum(g.values()) or 1
+            s = 0.0
+            for t, qc in q.items():
+                tf = g.get(t, 0)
+                if tf:
+                    s += self._idf.get(t, 0) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / self._avg))
+            s += sum(3.0 for b in boosts if b in it.text)
+            if s > 0:
+                scored.append((s, it))
+        scored.sort(key=lambda x: -x[0])
+        return [it.model_copy(update={"score": round(s, 4)}) for s, it in scored[:k]]
+
+    def rows(self, doc_id: str, table_id: str) -> list[Evidence]:
+        """Every row of one table, in order, with the rows of tables of the same title that follow
+        (a table continued over a page break); list questions show a whole table."""
+        title = next((it.table for it in self.items if it.doc_id == doc_id and it.table_id == table_id), None)
+        return [it for it in self.items if it.doc_id == doc_id and it.kind == "row"
+                and (it.table_id == table_id or (title and it.table == title))]
+
+    # -- figures ----------------------------------------------------------------------------
+    def figures(self, labels: list[str], filters: Optional[dict] = None) -> list[FigureFact]:
+        """Figures stated for any of `labels`: table rows named so, and "label…N万元" in sentences."""
+        filters = filters or {}
+        out: list[FigureFact] = []
+        for it in self.items:
+            if it.suspicious or not self._allowed(it, filters):
+                continue
+            for label in labels:
+                fact = _fact_in(it, label)
+                if fact:
+                    out.append(fact)
+                    break
+        return out
+
+
+_CLAUSE_END = "。；;，,："
+
+
+def _own_mention(text: str, label: str) -> int:
+    """Where `label` is mentioned as itself: '支出预算' in '项目支出预算' or '机关运行经费支出预算' belongs
+    to the metric named right before it (a mention that overlaps or ends where the label starts)."""
+    from service.analyse import find_metrics
+
+    if label not in text:
+        return -1
+    spans = [(pos, pos + len(surface)) for pos, _, surface in find_metrics(text)]
+    start = 0
+    while (i := text.find(label, start)) >= 0:
+        if not any(a < i <= b for a, b in spans):
+            return i
+        start = i + 1
+    return -1
+
+
+def _fact_in(it: Evidence, label: str) -> Optional[FigureFact]:
+    text = it.text
+    if it.kind == "row":
+        name = (it.row_name or "").replace(" ", "")
+        # the 合计 line of a table named after the metric (readers may drop its label: unnamed row)
+        if _own_mention(it.table or "", label) >= 0 and (it.total or not name or re.fullmatch(r"合计|总计", name)):
+            name = label
+        if name and (name == label or re.sub(r"^[一二三四五六七八九十]+、|^（[一二三四五六七八九十]+）", "", name) == label):
+            at = text.find(it.row_name or "", len(it.table or "")) if it.row_name else -1
+            start = at + len(it.row_name) if at >= 0 else len(it.table or "")
+            for n in find_numbers(text[start:]):  # numbers right of the row's name: not 序号/codes
+                if n.value is not None and not (n.decimals == 0 and len(n.raw) >= 7):  # skip codes
+                    return FigureFact(label=label, value=n.value, raw=n.raw, decimals=n.decimals,
+                                      unit=n.unit or it.unit, evidence=it)
+        return None
+    i = _own_mention(text, label)
+    if i < 0:
+        return None
+    tail = text[i + len(label) : i + len(label) + 24]
+    for n in find_numbers(tail):
+        between = tail[: n.start]
+        if any(ch in between for ch in _CLAUSE_END) or re.search(r"20\d\d年|增|减|上升|下降|较|比", between):
+            return None
+        if n.unit in ("万元", "元", "亿元"):
+            return FigureFact(label=label, value=n.value, raw=n.raw, decimals=n.decimals, unit=n.unit, evidence=it)
+        return None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading documents
+
+
+def load_documents(paths: Iterable[str | Path]) -> list[Document]:
+    from indexing.read import read_document
+
+    return [read_document(Path(p)) for p in paths]

@@ -1,0 +1,106 @@
+"""Answering over the persistent index: the service's evidence provider.
+
+The answering chain works on sentence- and row-level evidence (service/evidence.py); the index
+retrieves chunks (a few sentences under a heading, a table row, a whole small table). This module
+bridges the two: hybrid retrieval (BM25 + dense, indexing/retrieve.py) ranks the chunks, and each
+chunk is expanded into the sentences or rows it holds, in rank order. The lexical in-memory ranking
+fills up behind, so a question whose words the index ranks low still finds its sentence. Figures
+and whole tables come from the documents themselves, so every number keeps its cell.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterator, Optional, Union
+
+from service.chain import AnswerResult, build_chain
+from service.evidence import Evidence, InMemoryEvidence
+
+
+class IndexQA:
+    def __init__(self, index, lock: Optional[threading.RLock] = None):
+        self.index = index
+        self.lock = lock or threading.RLock()
+        with self.lock:
+            docs = [index.document(r.doc_id) for r in index.documents()]
+        self.memory = InMemoryEvidence([d for d in docs if d is not None])
+        self._by_section: dict[tuple[str, str], list[Evidence]] = {}
+        self._by_row: dict[tuple[str, str, int], Evidence] = {}
+        for it in self.memory.items:
+            if it.kind == "sentence":
+                self._by_section.setdefault((it.doc_id, it.section_id), []).append(it)
+            else:
+                self._by_row[(it.doc_id, it.table_id, it.row)] = it
+        self.llm = _llm()
+        self._chains = {}
+
+    def chain(self, mode: Optional[str]):
+        use_llm = self.llm is not None and mode != "default"
+        if use_llm not in self._chains:
+            self._chains[use_llm] = build_chain(
+                self.retrieve, self.memory.figures, rows_lookup=self.memory.rows,
+                llm=self.llm if use_llm else None, departments=self.memory.departments(),
+            )
+        return self._chains[use_llm]
+
+    def retrieve(self, question: str, hints: dict) -> list[Evidence]:
+        k = int(hints.get("k") or 12)
+        doc_ids = hints.get("doc_ids")
+        with self.lock:
+            hits = self.index.search(question, k=k, department=hints.get("department"), year=hints.get("year"),
+                                     doc_id=list(doc_ids) if doc_ids else None)
+        out: list[Evidence] = []
+        seen: set[str] = set()
+
+        def add(items) -> None:
+            for it in items:
+                if it.id not in seen:
+                    seen.add(it.id)
+                    out.append(it)
+
+        for hit in hits:
+            add(self._expand(hit))
+        add(self.memory(question, hints))  # lexical ranking behind the index's, for recall
+        return out[: max(k * 2, k + 8)]
+
+    def _expand(self, hit) -> list[Evidence]:
+        meta, doc_id = hit.metadata, hit.doc_id
+        kind = meta.get("chunk_kind")
+        if kind == "section":
+            piece = hit.text.split("\n", 1)[-1]
+            return [it for it in self._by_section.get((doc_id, meta.get("section_id")), []) if it.text in piece]
+        if kind == "row":
+            row = self._by_row.get((doc_id, meta.get("table_id"), meta.get("row")))
+            return [row] if row else []
+        if kind == "table":
+            return self.memory.rows(doc_id, meta.get("table_id"))
+        return []
+
+    def ask(self, question: str, *, department=None, year=None, doc_ids=None, mode=None) -> AnswerResult:
+        inp = {"question": question, "department": department, "year": year, "doc_ids": doc_ids}
+        return self.chain(mode).invoke({k: v for k, v in inp.items() if v})
+
+    def stream(self, question: str, *, department=None, year=None, doc_ids=None, mode=None
+               ) -> Iterator[Union[str, AnswerResult]]:
+        """The model's raw tokens (LLM mode) while it writes, then the grounded result, which the
+        client must show instead: only the result has passed the grounding guard."""
+        if self.llm is not None and mode != "default":
+            from service.analyse import analyse
+
+            a = analyse(question, self.memory.departments())
+            hints = {"k": self.llm.config.top_k, "terms": a.terms, "department": department or a.department,
+                     "year": year, "doc_ids": doc_ids}
+            yield from self.llm.stream(a, self.retrieve(question, hints))
+        yield self.ask(question, department=department, year=year, doc_ids=doc_ids, mode=mode)
+
+
+def _llm():
+    """An LLM answerer when an endpoint is configured; None means the deterministic answerer."""
+    from service.config import get_config
+
+    cfg = get_config()
+    if not cfg.llm_enabled:
+        return None
+    from service.llm import LLMAnswerer
+
+    return LLMAnswerer(config=cfg)

@@ -1,0 +1,208 @@
+// The chat page: ask (streamed over SSE from POST /v1/ask/stream), citations that open the quoted
+// sentence or table row, and a documents view with upload and findings reports. No build step.
+"use strict";
+
+const $ = (sel) => document.querySelector(sel);
+
+function headers(extra = {}) {
+  const key = $("#api-key").value.trim();
+  localStorage.setItem("budgetqa-key", key);
+  return key ? { ...extra, "X-API-Key": key } : extra;
+}
+
+function errorText(body, status) {
+  const e = body && body.error;
+  return e ? `${e.message_zh}（${e.message_en}）` : `请求失败（HTTP ${status}）`;
+}
+
+// -- tabs ------------------------------------------------------------------------------------------
+document.querySelectorAll(".tab").forEach((tab) =>
+  tab.addEventListener("click", () => {
+    document.querySelectorAll(".tab, .view").forEach((el) => el.classList.remove("active"));
+    tab.classList.add("active");
+    $(`#view-${tab.dataset.view}`).classList.add("active");
+    if (tab.dataset.view === "docs") loadDocuments();
+  })
+);
+
+// -- chat ------------------------------------------------------------------------------------------
+function addMessage(role, text) {
+  const div = document.createElement("div");
+  div.className = `msg ${role}`;
+  const body = document.createElement("div");
+  body.className = "body";
+  body.textContent = text;
+  div.appendChild(body);
+  $("#messages").appendChild(div);
+  div.scrollIntoView({ block: "end" });
+  return div;
+}
+
+// Fields of service.chain.Citation: document, department, year, page, section, table, row_name, column, quote.
+function describeCitation(c) {
+  const where = [];
+  if (c.page) where.push(`第 ${c.page} 页`);
+  if (c.table) where.push(`表：${c.table}`);
+  if (c.row_name) where.push(`行：${c.row_name}`);
+  if (c.column) where.push(`列：${c.column}`);
+  if (c.section) where.push(`章节：${c.section}`);
+  return where.join(" · ");
+}
+
+function openCitation(c, n) {
+  $("#evidence-title").textContent = `[${n}] ${c.department || ""} ${c.year || ""} · ${c.document || ""}`;
+  const body = $("#evidence-body");
+  body.replaceChildren();
+  const where = document.createElement("p");
+  where.className = "where";
+  where.textContent = describeCitation(c);
+  const quote = document.createElement("blockquote");
+  quote.textContent = c.quote || c.text || "";
+  body.append(where, quote);
+  $("#evidence").showModal();
+}
+
+function renderResult(div, result) {
+  const body = div.querySelector(".body");
+  body.textContent = result.answer;
+  const cites = result.citations || [];
+  if (cites.length) {
+    const list = document.createElement("ol");
+    list.className = "citations";
+    cites.forEach((c, i) => {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = "#";
+      a.className = "citation";
+      a.textContent = `${c.department || c.document || ""} · ${describeCitation(c)}`;
+      a.addEventListener("click", (ev) => { ev.preventDefault(); openCitation(c, i + 1); });
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    div.appendChild(list);
+  }
+  if (result.arithmetic && result.arithmetic.length) {
+    const pre = document.createElement("pre");
+    pre.className = "arithmetic";
+    pre.textContent = result.arithmetic.join("\n");
+    div.appendChild(pre);
+  }
+  (result.notes || result.grounding_notes || []).forEach((note) => {
+    const p = document.createElement("p");
+    p.className = "note";
+    p.textContent = note;
+    div.appendChild(p);
+  });
+}
+
+async function ask(question) {
+  addMessage("user", question);
+  const div = addMessage("bot", "…");
+  const body = div.querySelector(".body");
+  const docId = $("#doc-filter").value;
+  const payload = { question, document_ids: docId ? [docId] : null };
+  const resp = await fetch("/v1/ask/stream", {
+    method: "POST",
+    headers: headers({ "Content-Type": "application/json" }),
+    body: JSON.stringify(payload),
+  });
+  if (!resp.ok) {
+    body.textContent = errorText(await resp.json().catch(() => null), resp.status);
+    div.classList.add("error");
+    return;
+  }
+  const reader = resp.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "", text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = (block.match(/^event: (.*)$/m) || [])[1];
+      const data = JSON.parse((block.match(/^data: (.*)$/m) || [])[1] || "null");
+      if (event === "token") { text += data.text; body.textContent = text; }
+      else if (event === "result") renderResult(div, data);
+      else if (event === "error") { body.textContent = errorText(data, 500); div.classList.add("error"); }
+    }
+  }
+}
+
+$("#ask-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const q = $("#question").value.trim();
+  if (!q) return;
+  $("#question").value = "";
+  ask(q).catch((e) => addMessage("bot error", `出错了：${e}`));
+});
+
+// -- documents -------------------------------------------------------------------------------------
+async function loadDocuments() {
+  const resp = await fetch("/v1/documents", { headers: headers() });
+  const data = await resp.json();
+  const tbody = $("#doc-table tbody");
+  tbody.replaceChildren();
+  const filter = $("#doc-filter");
+  filter.replaceChildren(new Option("全部文档", ""));
+  (data.documents || []).forEach((d) => {
+    const tr = document.createElement("tr");
+    const cells = [d.department || d.source, d.year ?? "", d.kind || "", d.figures,
+      d.findings.error, d.findings.warning];
+    cells.forEach((v) => { const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
+    const links = document.createElement("td");
+    ["html", "xlsx", "json"].forEach((fmt) => {
+      const a = document.createElement("a");
+      a.href = `/v1/documents/${d.id}/findings?format=${fmt}`;
+      a.textContent = fmt.toUpperCase();
+      a.className = `report-${fmt}`;
+      a.target = "_blank";
+      links.append(a, " ");
+    });
+    tr.appendChild(links);
+    const del = document.createElement("td");
+    const btn = document.createElement("button");
+    btn.textContent = "删除";
+    btn.addEventListener("click", async () => {
+      if (!confirm(`删除 ${d.source}？`)) return;
+      const r = await fetch(`/v1/documents/${d.id}`, { method: "DELETE", headers: headers() });
+      if (!r.ok) alert(errorText(await r.json().catch(() => null), r.status));
+      loadDocuments();
+    });
+    del.appendChild(btn);
+    tr.appendChild(del);
+    tbody.appendChild(tr);
+    filter.appendChild(new Option(`${d.department || d.source} ${d.year || ""}`, d.id));
+  });
+}
+
+async function waitForJob(jobId, status) {
+  for (;;) {
+    const r = await fetch(`/v1/jobs/${jobId}`, { headers: headers() });
+    const job = await r.json();
+    status.textContent = `处理中：${job.stage || job.status}`;
+    if (job.status === "done") { status.textContent = "完成"; return job; }
+    if (job.status === "failed") { status.textContent = errorText(job, 422); return job; }
+    await new Promise((ok) => setTimeout(ok, 700));
+  }
+}
+
+$("#upload-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  const file = $("#upload-file").files[0];
+  if (!file) return;
+  const status = $("#upload-status");
+  status.textContent = "上传中…";
+  const form = new FormData();
+  form.append("file", file);
+  const resp = await fetch("/v1/documents", { method: "POST", body: form, headers: headers() });
+  const body = await resp.json().catch(() => null);
+  if (!resp.ok) { status.textContent = errorText(body, resp.status); return; }
+  await waitForJob(body.job_id, status);
+  loadDocuments();
+});
+
+$("#api-key").value = localStorage.getItem("budgetqa-key") || "";
+loadDocuments().catch(() => {});

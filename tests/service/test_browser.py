@@ -1,0 +1,66 @@
+"""A citizen in a browser: headless Chromium (Debian's, driven by Playwright) opens the chat page,
+uploads a disclosure, asks why 三公经费 fell, sees an answer with a citation and opens it. The
+screenshots are kept as test artifacts in tests/artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is installed by scripts/setup")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_upload_ask_and_open_a_citation(server, browser, seeds_dir):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(server.url + "/")
+    page.click("#tab-docs")
+    page.set_input_files("#upload-file", str(seeds_dir / "000_ccf1996943bb7af8.txt"))
+    page.click("#upload-button")
+    page.wait_for_function("document.querySelector('#upload-status').textContent === '完成'", timeout=300_000)
+    page.wait_for_selector("#doc-table tbody tr")
+    assert "湖滨区医疗保障局" in page.inner_text("#doc-table")
+    page.screenshot(path=str(ARTIFACTS / "documents.png"), full_page=True)
+
+    page.click("#tab-chat")
+    page.fill("#question", "三公经费为何下降")
+    page.click("#ask-button")
+    page.wait_for_selector(".msg.bot .citation", timeout=120_000)
+    answer = page.inner_text(".msg.bot .body")
+    assert "厉行节约" in answer  # the document's own reason, quoted
+    page.click(".msg.bot .citation >> nth=0")
+    page.wait_for_selector("#evidence[open]")
+    quote = page.inner_text("#evidence blockquote")
+    assert quote.strip() and quote.strip()[:6] in page.inner_text("#evidence")
+    page.screenshot(path=str(ARTIFACTS / "chat-citation.png"), full_page=True)
+    page.close()
+
+
+def test_findings_report_opens_in_the_browser(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/")
+    page.click("#tab-docs")
+    page.wait_for_selector("#doc-table .report-html")
+    href = page.get_attribute("#doc-table .report-html", "href")
+    page.goto(server.url + href)
+    assert "21.42" in page.content()  # the known narrative-vs-table contradiction of seed 000
+    page.screenshot(path=str(ARTIFACTS / "findings-report.png"), full_page=True)
+    page.close()

@@ -1,0 +1,47 @@
+"""Existing chat front-ends and SDKs: the official `openai` client against /v1/chat/completions."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from openai import OpenAI
+
+from tests.service.conftest import wait_for_job
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(server, seeds_dir):
+    with httpx.Client(base_url=server.url, timeout=120) as http:
+        data = (seeds_dir / "000_ccf1996943bb7af8.txt").read_bytes()
+        job = http.post("/v1/documents", files={"file": ("000.txt", data, "text/plain")}).json()
+        assert wait_for_job(http, job["job_id"])["status"] == "done"
+    return OpenAI(base_url=f"{server.url}/v1", api_key="unused", max_retries=0)
+
+
+def test_chat_completion_answers_with_footnotes(client):
+    resp = client.chat.completions.create(
+        model="budgetqa", messages=[{"role": "user", "content": "湖滨区医疗保障局2025年基本支出是多少？"}])
+    text = resp.choices[0].message.content
+    assert "417.79" in text
+    assert "来源：" in text and "[1]" in text  # citations as footnotes in the text
+    extra = resp.model_extra or {}
+    assert extra.get("citations") and extra["citations"][0]["quote"]  # and as structured data
+
+
+def test_chat_completion_streams(client):
+    stream = client.chat.completions.create(
+        model="budgetqa", stream=True,
+        messages=[{"role": "user", "content": "湖滨区医疗保障局2025年项目支出是多少？"}])
+    pieces, citations = [], None
+    for chunk in stream:
+        if chunk.choices and chunk.choices[0].delta.content:
+            pieces.append(chunk.choices[0].delta.content)
+        citations = (chunk.model_extra or {}).get("citations") or citations
+    text = "".join(pieces)
+    assert "707.98" in text and citations
+
+
+def test_models_endpoint(client):
+    assert [m.id for m in client.models.list().data] == ["budgetqa"]
