@@ -24,6 +24,17 @@ BUDGET_TERMS = (
     "卫生健康支出", "住房保障支出", "一般公共服务支出", "行政运行", "事业运行", "绩效目标", "整体绩效",
     "项目绩效", "名词解释", "部门预算", "部门决算", "单位预算", "预算单位", "医疗救助", "厉行节约",
     "机关事业单位基本养老保险缴费支出", "住房公积金", "职业年金", "空表", "增加", "减少", "持平",
+    "公务用车", "日常公用经费", "财政专户", "单位资金", "专项转移支付", "固定资产", "绩效评价", "项目绩效目标",
+    "整体绩效目标", "财政拨款收入", "一般公共预算财政拨款", "政府采购预算", "配套资金", "上年结转结余",
+    "对个人和家庭的补助支出", "机关事业单位", "行政事业单位", "支出预算", "收入预算", "预算数",
+)
+# Query-side expansion: names a reader uses interchangeably for the same thing. Applied to the query
+# only (documents keep their own wording), so a question in either wording finds both.
+QUERY_SYNONYMS = (
+    ("机关运行经费", "机构运行经费"),
+    ("三公经费", "“三公”经费"),
+    ("公务用车", "公务车", "车辆"),
+    ("因公出国（境）费", "因公出国费"),
 )
 _PUNCT = re.compile(r"^[\s\W_]+$", re.UNICODE)
 # Function words and question words: they say what is asked, not about what ("分别是多少").
@@ -63,6 +74,15 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+def expand_query(query: str) -> str:
+    """Append the synonyms of the terms a query uses (see QUERY_SYNONYMS)."""
+    extra = []
+    for group in QUERY_SYNONYMS:
+        if any(term in query for term in group):
+            extra += [t for t in group if t not in query]
+    return f"{query} {' '.join(extra)}" if extra else query
+
+
 class BM25Index:
     """In-memory bm25s index over (chunk id, tokens). `search` takes an optional allow-list of
     chunk ids (metadata filters and 'ready documents only' are applied as a score mask)."""
@@ -85,7 +105,7 @@ class BM25Index:
     def search(self, query: str, k: int = 10, allowed: Optional[Iterable[str]] = None) -> list[tuple[str, float]]:
         if self._model is None:
             return []
-        tokens = [t for t in tokenize(query) if t in self._vocab]
+        tokens = [t for t in tokenize(expand_query(query)) if t in self._vocab]
         if not tokens:
             return []
         scores = self._model.get_scores(tokens)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from indexing.model import Document, Row, Section, Table
+from indexing.model import Document, Row, Section, Table, TableType
 from indexing.read.sections import page_at
 
 TARGET_CHARS = 400  # aim for chunks of 300–500 characters of body text
@@ -23,6 +23,7 @@ MIN_CHARS = 300
 SMALL_TABLE_ROWS = 30  # whole-table chunk only for tables this small...
 SMALL_TABLE_CHARS = 1500  # ...whose rendering stays this short (the model reads ~512 tokens)
 
+_SHARE_RE = re.compile(r"占[^，。；,;]{0,20}?\d+(?:\.\d+)?\s*[%％]")
 _SENTENCE_RE = re.compile(r"[^。！？；\n]*(?:[。！？；]+|\n|$)")
 
 
@@ -102,6 +103,8 @@ def section_chunks(doc: Document, section: Section) -> list[tuple[str, dict[str,
     out = []
     for offset, piece in split_text(section.text):
         meta = {"chunk_kind": "section", "section_id": section.id, "heading": path[:200], "offset": offset}
+        if _SHARE_RE.search(piece):
+            meta["has_share"] = True  # prints a part's share of a whole ("占62.89%")
         page = page_at(section, offset)
         if page is not None:
             meta["page"] = page
@@ -109,9 +112,33 @@ def section_chunks(doc: Document, section: Section) -> list[tuple[str, dict[str,
     return out
 
 
+# Other names a reader uses for a standard table's subject (the printed titles vary by province).
+TYPE_SYNONYMS: dict[TableType, tuple[str, ...]] = {
+    TableType.three_public: ("三公经费",),
+    TableType.operating_cost: ("机关运行经费", "机构运行经费"),
+    TableType.project_expenditure: ("项目支出",),
+    TableType.procurement: ("政府采购",),
+    TableType.general_basic_expenditure: ("基本支出", "人员经费", "公用经费"),
+}
+_GENERIC_COL = re.compile(r"^列\d+$")  # the reader's name for a column whose header it could not read
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[\s“”\"]", "", text or "")
+
+
+def table_kind_label(table: Table) -> str:
+    """'〔三公经费支出表；三公经费〕': the standard type and its synonyms the printed title lacks."""
+    if table.standard_type == TableType.other:
+        return ""
+    title = _plain(table.title)
+    words = [w for w in (table.standard_type.value, *TYPE_SYNONYMS.get(table.standard_type, ())) if _plain(w) not in title]
+    return f"〔{'；'.join(words)}〕" if words else ""
+
+
 def table_head(doc: Document, table: Table) -> str:
     unit = f"（单位：{table.unit}）" if table.unit else ""
-    return f"{doc_label(doc)} {table.title}{unit}"
+    return f"{doc_label(doc)} {table.title}{unit}{table_kind_label(table)}"
 
 
 def _code_cols(table: Table, row: Row) -> set[str]:
@@ -127,11 +154,22 @@ def row_fact(doc: Document, table: Table, row: Row) -> Optional[str]:
     skip = _code_cols(table, row)
     label = " ".join(x for x in (row.code_raw.replace(" | ", " ") if row.code_raw else "", row.name) if x)
     facts = []
+    pending_label: Optional[str] = None  # a text cell under a generic column, waiting for its number
     for cell in row.cells:
         if not cell.text or cell.column in skip or cell.text == row.name:
             continue
         if cell.column.split("/")[-1] in ("序号", "栏次"):
             continue
+        if _GENERIC_COL.match(cell.column):
+            is_number = cell.figure is not None and cell.figure.value is not None
+            if is_number and pending_label is not None:
+                facts[-1] = f"{pending_label} = {cell.text}"
+                pending_label = None
+            else:
+                facts.append(cell.text)
+                pending_label = None if is_number else cell.text
+            continue
+        pending_label = None
         facts.append(f"{cell.column} = {cell.text}")
     if not facts and not label:
         return None
@@ -139,12 +177,19 @@ def row_fact(doc: Document, table: Table, row: Row) -> Optional[str]:
     return f"{table_head(doc, table)}: {body}"
 
 
+def _used_columns(table: Table) -> list[int]:
+    width = max([len(table.columns)] + [len(r.cells) for r in table.rows])
+    used = [i for i in range(width) if any(i < len(r.cells) and r.cells[i].text for r in table.rows)]
+    return used or list(range(width))
+
+
 def render_table(doc: Document, table: Table) -> str:
     lines = [table_head(doc, table)]
+    used = _used_columns(table) if table.rows else list(range(len(table.columns)))
     if table.columns:
-        lines.append(" | ".join(table.columns))
+        lines.append(" | ".join(table.columns[i] for i in used if i < len(table.columns)))
     for row in table.rows:
-        texts = [c.text for c in row.cells]
+        texts = [row.cells[i].text if i < len(row.cells) else "" for i in used]
         if any(texts):
             lines.append(" | ".join(texts))
     if table.empty_note:
@@ -174,6 +219,8 @@ def table_chunks(doc: Document, table: Table) -> list[tuple[str, dict[str, Any]]
         if text is None:
             continue
         meta = {**_table_meta(table), "chunk_kind": "row", "row": row.index, "row_name": row.name[:200]}
+        if row.is_total:
+            meta["is_total"] = True
         if row.code:
             meta["code"] = row.code
         if row.page is not None:
@@ -182,14 +229,81 @@ def table_chunks(doc: Document, table: Table) -> list[tuple[str, dict[str, Any]]
     return out
 
 
+_PROJECT_NAME_LABELS = ("项目名称",)
+_PROJECT_AMOUNT_LABELS = ("预算数", "资金总额", "年度资金总额", "项目金额", "预算金额", "合计", "金额")
+_TITLE_NOISE = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]|(?:项目)?(?:支出)?绩效目标(?:申报)?表$")
+
+
+def _project_of_performance_table(table: Table) -> Optional[tuple[str, str]]:
+    """(project name, printed budget amount) of a one-project performance table, read from its
+    label cells ('项目名称' → next text cell, '预算数' → next number); None when it lists several."""
+    name = amount = None
+    for row in table.rows:
+        cells = [c for c in row.cells if c.text]
+        for i, c in enumerate(cells):
+            label = _plain(c.text).removeprefix("其中：")
+            if name is None and label in _PROJECT_NAME_LABELS:
+                nxt = next((x for x in cells[i + 1:] if x.figure is None or x.figure.value is None), None)
+                if nxt is not None:
+                    name = nxt.text
+            if amount is None and label in _PROJECT_AMOUNT_LABELS:
+                nxt = next((x for x in cells[i + 1:] if x.figure is not None and x.figure.value is not None), None)
+                if nxt is not None:
+                    amount = nxt.text
+    if name is None:
+        name = _TITLE_NOISE.sub("", _TITLE_NOISE.sub("", table.title.strip())).strip() or None
+    return (name, amount) if name and amount else None
+
+
+def project_list_chunk(doc: Document, covered: bool) -> Optional[tuple[str, dict[str, Any]]]:
+    """One chunk listing every project with its amount, when the document spreads its projects over
+    one performance table each (or its project table was too long to keep whole). It answers
+    "有哪些项目" the way a reader would after paging through all the project tables."""
+    if covered:
+        return None
+    perf = [t for t in doc.tables if t.standard_type == TableType.performance_project]
+    items = [p for p in (_project_of_performance_table(t) for t in perf) if p]
+    unit = next((t.unit for t in perf if t.unit), None)
+    source = perf
+    if len(items) < 2:
+        proj = [t for t in doc.tables if t.standard_type == TableType.project_expenditure and t.rows]
+        items, source = [], proj
+        for t in proj:
+            unit = unit or t.unit
+            for r in t.rows:
+                fig = next((c for c in r.cells if c.figure is not None and c.figure.value is not None), None)
+                if r.name and fig is not None and not r.is_total:
+                    items.append((r.name, fig.text))
+    if len(items) < 2:
+        return None
+    unit_text = f"（单位：{unit}）" if unit else ""
+    lines = [f"{doc_label(doc)} 项目清单{unit_text}〔项目支出表；项目绩效目标表〕：共{len(items)}个项目"]
+    lines += [f"{name} = {amount}" for name, amount in items]
+    text = "\n".join(lines)[: SMALL_TABLE_CHARS]
+    meta = {"chunk_kind": "table", "table_type": TableType.project_expenditure.value, "table_id": source[0].id,
+            "table_title": "项目清单", "derived": "project_list",
+            "source_tables": ",".join(t.id for t in source)[:200]}
+    if unit:
+        meta["unit"] = unit
+    if source[0].pages:
+        meta["page"] = source[0].pages[0]
+    return text, meta
+
+
 def chunk_document(doc: Document) -> list[Chunk]:
-    """All chunks in reading order: sections first, then tables row by row."""
+    """All chunks in reading order: sections first, then tables row by row, then derived lists."""
     base = _base_meta(doc)
     raw: list[tuple[str, dict[str, Any]]] = []
     for section in doc.sections:
         raw.extend(section_chunks(doc, section))
     for table in doc.tables:
         raw.extend(table_chunks(doc, table))
+    covered = any(m.get("chunk_kind") == "table" and m.get("table_type") == TableType.project_expenditure.value
+                  and m.get("table_id") for _, m in raw if doc.table(m.get("table_id", "")) is not None
+                  and doc.table(m["table_id"]).rows)
+    extra = project_list_chunk(doc, covered)
+    if extra is not None:
+        raw.append(extra)
     chunks = []
     for position, (text, meta) in enumerate(raw):
         full = {**base, **meta, "position": position}

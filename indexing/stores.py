@@ -8,6 +8,7 @@ The collection uses cosine distance (our vectors are unit length).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
 from langchain_core.embeddings import Embeddings
@@ -51,11 +52,17 @@ def where_clause(filters: dict[str, Any]) -> Optional[dict[str, Any]]:
 
 
 class VectorStore:
-    def __init__(self, client, embeddings: Embeddings, collection: str):
+    def __init__(self, client, embeddings: Embeddings, collection: str, cache_path: Optional[Path] = None):
         from langchain_chroma import Chroma
 
         self.client = client
         self.embeddings = embeddings
+        # Vectors of texts seen before (any index, same model files) come from the on-disk cache.
+        self.cache = None
+        if cache_path is not None and getattr(embeddings, "fingerprint", None):
+            from indexing.embed_cache import open_cache
+
+            self.cache = open_cache(cache_path)
         self.chroma = Chroma(
             client=client,
             collection_name=collection,
@@ -69,7 +76,9 @@ class VectorStore:
 
     @classmethod
     def open(cls, settings: Settings, embeddings: Embeddings) -> "VectorStore":
-        return cls(make_client(settings), embeddings, settings.collection)
+        from indexing.embed_cache import cache_path_for
+
+        return cls(make_client(settings), embeddings, settings.collection, cache_path_for(settings.data_dir))
 
     @property
     def collection(self):
@@ -80,11 +89,18 @@ class VectorStore:
         step = max(1, min(self.max_batch, 256))
         for i in range(0, len(chunks), step):
             part = chunks[i : i + step]
-            self.chroma.add_texts(
-                texts=[c.text for c in part],
-                metadatas=[chroma_metadata(c.metadata) for c in part],
+            texts = [c.text for c in part]
+            self.collection.upsert(
                 ids=[c.id for c in part],
+                embeddings=self.embed(texts),
+                metadatas=[chroma_metadata(c.metadata) for c in part],
+                documents=texts,
             )
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if self.cache is None:
+            return self.embeddings.embed_documents(texts)
+        return self.cache.embed(self.embeddings.fingerprint, texts, self.embeddings.embed_documents)
 
     def delete_ids(self, ids: Iterable[str]) -> None:
         ids = list(ids)

@@ -84,7 +84,6 @@ def _header_text(lines: list[str]) -> str:
 def _is_data_line(line: str, perf: bool) -> bool:
     tokens = line.split()
     _, values = _split_values(tokens)
-    c = re.sub(r"\s+", "", line)
     any_value = any(_VALUE.match(t) and not re.match(r"^[-—–－]", t) for t in tokens)
     return bool(values) or any_value or bool(_CODE.match(tokens[0])) if tokens else False
 

@@ -12,7 +12,6 @@ import math
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -172,3 +171,67 @@ def settings(request, tmp_path) -> Settings:
 @pytest.fixture
 def embedded_settings(tmp_path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
+
+
+# ---------------------------------------------------------------- real-model indexes, built once per session
+# Ingesting with m3e-small is the slow part of this folder (~25 chunks/s on 2 idle cores), so the seed
+# corpus and the held-out generated corpus are ingested once per session and shared by every test that
+# needs them. Vectors also go through the on-disk embedding cache (indexing/embed_cache.py): by default
+# a file next to pytest's temp folders (kept between runs), or BUDGETQA_EMBED_CACHE; "off" disables it.
+HELD_OUT = {"n": 10, "seed": 7}  # python -m eval.generate --out DIR --n 10 --seed 7 --formats text
+
+
+@pytest.fixture(scope="session")
+def embed_cache_path(tmp_path_factory) -> Path:
+    env = os.environ.get("BUDGETQA_EMBED_CACHE")
+    if env:
+        return Path(env)
+    return tmp_path_factory.getbasetemp().parent / "budgetqa_embed_cache.sqlite"
+
+
+def _real_index(tmp_path_factory, name: str, docs_dir: Path, cache: Path):
+    from indexing.ingest import Index
+    from retrieval_eval import ingest_corpus
+
+    old = os.environ.get("BUDGETQA_EMBED_CACHE")
+    os.environ["BUDGETQA_EMBED_CACHE"] = str(cache)
+    try:
+        index = Index(Settings(data_dir=tmp_path_factory.mktemp(name)))  # the real m3e-small model
+    finally:
+        if old is None:
+            os.environ.pop("BUDGETQA_EMBED_CACHE", None)
+        else:
+            os.environ["BUDGETQA_EMBED_CACHE"] = old
+    start = time.perf_counter()
+    doc_ids = ingest_corpus(index, docs_dir)
+    took = time.perf_counter() - start
+    cache_obj = index.vectors.cache
+    stats = {"seconds": round(took, 1), "chunks": index.counts()["chunks"],
+             "cache_hits": cache_obj.hits if cache_obj else 0, "embedded": cache_obj.misses if cache_obj else None}
+    print(f"\n[{name}] ingested {len(doc_ids)} documents: {stats}")
+    return index, doc_ids, stats
+
+
+@pytest.fixture(scope="session")
+def seed_index(seeds_dir, tmp_path_factory, embed_cache_path):
+    """(Index, {source: doc id}) of the three seed documents, real model."""
+    index, doc_ids, _ = _real_index(tmp_path_factory, "seed_index", seeds_dir, embed_cache_path)
+    yield index, doc_ids
+    index.close()
+
+
+@pytest.fixture(scope="session")
+def generated_corpus(tmp_path_factory) -> Path:
+    from eval.generate import generate_corpus
+
+    out = tmp_path_factory.mktemp("generated")
+    generate_corpus(str(out), HELD_OUT["n"], HELD_OUT["seed"], errors_per_doc=2, formats=["text"], styles="all")
+    return out
+
+
+@pytest.fixture(scope="session")
+def generated_index(generated_corpus, tmp_path_factory, embed_cache_path):
+    """(Index, {source: doc id}) of the held-out generated documents, real model."""
+    index, doc_ids, _ = _real_index(tmp_path_factory, "generated_index", generated_corpus / "docs", embed_cache_path)
+    yield index, doc_ids
+    index.close()

@@ -1,6 +1,5 @@
 """The packaged models load from disk with the hub switched off; the embedding package is never imported."""
 
-import os
 import sys
 
 import pytest
