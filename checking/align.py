@@ -130,6 +130,7 @@ class LabelIndex:
     def __init__(self, doc: Document):
         self.doc = doc
         self.entries: dict[str, list[CellRef]] = {}
+        self.prior: dict[int, CellRef] = {}  # id(figure) of a current-year cell → the same column's prior-year cell
         self.code_names: dict[str, set[str]] = {}  # code → canonical names printed for it
         for table in doc.tables:
             self._add_table(table)
@@ -168,9 +169,22 @@ class LabelIndex:
                          unit=figs[0].unit, location=Location(table_id=table.id, page=figs[0].location.page))
             self._add(key, CellRef(table, Row(index=-1, name=f"{key}项目合计"), fig, f"{key}项目合计"))
 
+    def _add_projects(self, table: Table) -> None:
+        """项目支出表: a project's name → its amount (the 合计 column), even when a code or a project
+        type (运转类) stands between the name and the figures."""
+        col = next((c for c in table.columns if re.fullmatch(r"(?:预算金额|项目金额|金额|本年预算数?)?/?(?:合计|小计)?", c.split("#")[0]) and c), None)
+        for row in table.rows:
+            if not row.name or is_total_row(row, table) or (row.code and not row.name):
+                continue
+            cell = row.cell(col) if col else None
+            fig = cell.figure if cell is not None and cell.figure is not None and cell.figure.value is not None else _first_figure(row)
+            if fig is not None and len(canon(row.name)) >= 4:
+                self._add(canon(row.name), CellRef(table, row, fig, row.name))
+
     def _add_table(self, table: Table) -> None:
         if table.standard_type is TableType.project_expenditure:
             self._add_type_sums(table)
+            self._add_projects(table)
         numeric_rows = [r for r in table.rows if any(True for _ in r.figures())]
         single = len(numeric_rows) == 1
         for row in table.rows:
@@ -199,7 +213,12 @@ class LabelIndex:
                 elif key in ("合计", "总计") or is_total_row(row, table) and key in _VAGUE:
                     key = _TABLE_TOTAL_KEY.get(table.standard_type, "")
                 self._add(key, CellRef(table, row, fig, cell.text))
-            if is_total_row(row, table) or single:
+            year_row = _year_row(row, self.doc.meta.year)
+            if year_row == "prior":
+                continue
+            if year_row == "current":
+                self._add_prior(table, row)
+            if is_total_row(row, table) or single or year_row == "current":
                 if True:
                     total_key = _TABLE_TOTAL_KEY.get(table.standard_type)
                     fig = _first_figure(row)
@@ -208,6 +227,22 @@ class LabelIndex:
                 for cell in row.cells:
                     if cell.figure is not None:
                         self._add(canon(column_label(cell.column)), CellRef(table, row, cell.figure, cell.column))
+
+    def _add_prior(self, table: Table, row: Row) -> None:
+        """A table printing the budget year and the year before as rows ("2024年预算数 | 2025年预算数",
+        "上年预算数 | 本年预算数"): each current cell knows its prior-year cell in the same column."""
+        prior_row = next((r for r in table.rows if _year_row(r, self.doc.meta.year) == "prior"), None)
+        if prior_row is None:
+            return
+        for cell in row.cells:
+            if cell.figure is None:
+                continue
+            other = prior_row.cell(cell.column)
+            if other is not None and other.figure is not None:
+                self.prior[id(cell.figure)] = CellRef(table, prior_row, other.figure, cell.column)
+
+    def prior_of(self, ref: CellRef) -> Optional[CellRef]:
+        return self.prior.get(id(ref.figure))
 
     def lookup(self, key: str) -> list[CellRef]:
         return self.entries.get(key, [])
@@ -296,6 +331,25 @@ def is_total_row(row: Row, table: Optional[Table] = None) -> bool:
     if table is not None and row.index == 0 and not row.code and not any(c.text and c.figure is None for c in row.cells):
         return sum(1 for r in table.rows if any(True for _ in r.figures())) > 1
     return False
+
+
+_YEAR_ROW_RE = re.compile(r"^(?:(\d{4})年度?|(本年|上年|当年))(?:年初)?(?:预算数?|预算安排数|决算数?|执行数)?(?:\(万元\)|\(元\))?$")
+
+
+def _year_row(row: Row, year: Optional[int]) -> Optional[str]:
+    """'current' for the row of the document's year ("2025年预算数", "本年预算数"), 'prior' for the
+    year before ("2024年预算数", "上年预算数"), None for any other row."""
+    if row.code:
+        return None
+    m = _YEAR_ROW_RE.match(re.sub(r"\s", "", (row.name or "").replace("（", "(").replace("）", ")")))
+    if not m:
+        return None
+    if m.group(2):
+        return "prior" if m.group(2) == "上年" else "current"
+    if year is None:
+        return None
+    y = int(m.group(1))
+    return "current" if y == year else "prior" if y == year - 1 else None
 
 
 def _names_agree(metric: str, refs: list[CellRef]) -> bool:

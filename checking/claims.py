@@ -26,6 +26,9 @@ _FLAT = ("持平", "无变化", "不变", "一致", "相同")
 _DIRECTION_RE = re.compile(r"(增加|增长|上升|提高|减少|下降|降低|持平|无变化|不变|大于|小于|等于)")
 _YEAR_CMP_RE = re.compile(r"(?:比|较|与|同|相比|对比)(?:上年|\s*)(\d{4})\s*年")
 _PRIOR_RE = re.compile(r"(\d{4})\s*年(?:度)?(?:当年)?(?:年初)?(?:预算)?(?:执行数|预算数|决算数|预算)?(?:为|是)?$|上年(?:预算|执行数|决算)?(?:数)?(?:为)?$")
+# "比2024年预算2052.78万元增加…", "与2023年预算相比1808.78万元减少…": the amount right after the
+# compared year is that year's figure, whatever year is written (a wrong year is N-YEAR's business).
+_CMP_PRIOR_RE = re.compile(r"(?:比|较|与|同|对比)(?:上年|上一年|\d{4}年)(?:度)?(?:年初)?(?:预算|执行数|预算数|决算数|决算)?(?:数)?(?:相比|相比较|对比|比较)?(?:为|是)?$")
 _SENT_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 _CUT = "，,；;：:、。（）“”\"《》【】 "
 # Words that are not part of a metric label.
@@ -86,6 +89,12 @@ def clean_metric(prefix: str, department: Optional[str] = None) -> str:
     s = re.sub(r"\d{4}\s*年度?", "", s)
     s = re.sub(r"\d+(?:\.\d+)?(?:万元|元|%|个)", "", s)
     s = re.sub(r"[（(]\d*[类款项][)）]", "", s)
+    paren = re.search(r"([^，,；;：:、。“”\"《》【】\s（）()]{2,}[（(][^，,；;：:、。（）()“”\"]{1,12}[)）])$", s)
+    if paren and not _DIRECTION_RE.search(paren.group(1)) and not _COMPARE_SPLIT_RE.search(paren.group(1)):
+        # a name with its parenthetical ("婚姻登记服务提升（5期）"): the parenthesis is part of the name
+        part = _TAIL_NOISE_RE.sub("", _NOISE_RE.sub("", paren.group(1)))
+        if part and not part.startswith(("（", "(")):
+            return part
     cut = max(s.rfind(c) for c in _CUT)
     part = s[cut + 1 :] if cut >= 0 else s
     part = _DIRECTION_RE.split(part)[0] if _DIRECTION_RE.search(part) else part
@@ -188,7 +197,9 @@ def extract_claims(doc: Document, hook: Optional[UnparsedHook] = None) -> list[C
                     metric = ""
                 if not metric and basis and in_sentence:
                     metric = in_sentence[0].metric  # "…支出年初预算为0万元，全年预算为321.02万元，支出决算为307.82万元"
-                if kind == "amount" and metric in ("支出总额", "总额", "资金", "金额") and in_sentence and in_sentence[-1].kind == "count" and "项目" in in_sentence[-1].metric and "以上" not in in_sentence[-1].metric:
+                if kind == "amount" and metric in ("购置费", "运行费", "运行维护费", "运维费", "车辆购置费", "车辆运行维护费") and re.search(r"公务用?车", context):
+                    metric = "公务用车" + metric.replace("车辆", "")  # "公务用车购置及运行费X万元（购置费Y万元，运行维护费Z万元）"
+                if kind == "amount" and metric in ("支出总额", "总额", "资金", "金额", "涉及资金", "涉及金额", "资金总额", "涉及资金总额") and in_sentence and in_sentence[-1].kind == "count" and "项目" in in_sentence[-1].metric and "以上" not in in_sentence[-1].metric:
                     metric = "项目支出"  # "支出项目共4个，支出总额707.98万元"
                 if kind == "amount" and metric in ("支出", "收入", "收支") and not any(x.kind == "amount" for x in in_sentence):
                     metric += "总计"  # the sentence's subject: "2025年支出预算4981.72万元，其中…"
@@ -246,6 +257,9 @@ def _kind(unit: str, prefix: str, context: str, year: Optional[int]) -> Optional
             return "change_amount"
         if re.search(r"[增减]$", prefix):
             return "change_amount"
+        tail = re.sub(r"[，,：:\s]", "", context[-20:])
+        if _CMP_PRIOR_RE.search(tail):
+            return "prior_year_amount"
         m = _PRIOR_RE.search(re.sub(r"[，,：:\s]", "", context[-16:]))
         if m and (m.group(1) is None or (year is not None and int(m.group(1)) < year)):
             return "prior_year_amount"

@@ -4,8 +4,8 @@ naive baseline beside it (--baseline), per-document and overall metrics, stage l
 One index (and one baseline store) in a temp folder serves the whole run; each question is asked of
 its own document (doc_id filter) in both systems, so their numbers compare like for like. Retrieval
 metrics use the top 5 hits of each system; the baseline answers from its top 4 (as specified).
-The answering chain is `service.chain.QAService` over the read documents (its retriever is the
-in-memory provider until the chain is wired to the index): its latency is the "answer" stage.
+The answering chain is the service's `IndexQA` over that index (hybrid retrieval fused with the
+lexical in-memory ranking), as users get it: its latency is the "answer" stage.
 Metric definitions: eval/checker_eval.py, eval/matching.py, eval/qa_eval.py.
 """
 
@@ -99,8 +99,10 @@ def evaluate(labels: list[Label], *, baseline: bool = False, qa: bool = True, pr
             bar.update()
         if qa:
             from service.chain import QAService
+            from service.index_evidence import IndexQA
 
-            service = QAService(list(docs.values()))
+            # The path users take: answers over the index; without one, over the documents in memory.
+            service = IndexQA(index) if index is not None else QAService(list(docs.values()))
             for label, row in zip(labels, results):
                 doc = docs[label.name]
                 row["qa"] = _qa(label, doc, index, service, timer)

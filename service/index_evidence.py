@@ -3,8 +3,9 @@
 The answering chain works on sentence- and row-level evidence (service/evidence.py); the index
 retrieves chunks (a few sentences under a heading, a table row, a whole small table). This module
 bridges the two: hybrid retrieval (BM25 + dense, indexing/retrieve.py) ranks the chunks, and each
-chunk is expanded into the sentences or rows it holds, in rank order. The lexical in-memory ranking
-fills up behind, so a question whose words the index ranks low still finds its sentence. Figures
+chunk is expanded into the sentences or rows it holds, in rank order, and that ranking is fused
+with the lexical in-memory ranking, so a question whose words the index ranks low still finds its
+sentence. Figures
 and whole tables come from the documents themselves, so every number keeps its cell.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import threading
 from typing import Iterator, Optional, Union
 
+from indexing.retrieve import RRF_K
 from service.chain import AnswerResult, build_chain
 from service.evidence import Evidence, InMemoryEvidence
 
@@ -49,19 +51,22 @@ class IndexQA:
         with self.lock:
             hits = self.index.search(question, k=k, department=hints.get("department"), year=hints.get("year"),
                                      doc_id=list(doc_ids) if doc_ids else None)
-        out: list[Evidence] = []
-        seen: set[str] = set()
-
-        def add(items) -> None:
-            for it in items:
-                if it.id not in seen:
-                    seen.add(it.id)
-                    out.append(it)
-
-        for hit in hits:
-            add(self._expand(hit))
-        add(self.memory(question, hints))  # lexical ranking behind the index's, for recall
-        return out[: max(k * 2, k + 8)]
+        # Reciprocal-rank fusion of the index's ranking (expanded to sentences and rows) with the
+        # lexical in-memory ranking: each catches what the other ranks low.
+        ranked_index: list[Evidence] = [it for hit in hits for it in self._expand(hit)]
+        ranked_memory = self.memory(question, hints)
+        fused: dict[str, float] = {}
+        items: dict[str, Evidence] = {}
+        for ranking in (ranked_index, ranked_memory):
+            seen: set[str] = set()
+            for rank, it in enumerate(ranking):
+                if it.id in seen:
+                    continue
+                seen.add(it.id)
+                items[it.id] = it
+                fused[it.id] = fused.get(it.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        order = sorted(fused, key=lambda i: -fused[i])
+        return [items[i] for i in order[: max(k * 2, k + 8)]]
 
     def _expand(self, hit) -> list[Evidence]:
         meta, doc_id = hit.metadata, hit.doc_id

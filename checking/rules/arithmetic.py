@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from indexing.model import Figure, Row, Table, TableType
+from indexing.model import Figure, Row, Table, TableType, normalise_label
 from indexing.numbers import Agreement, compare_printed, sum_interval
 
 from checking.align import canon, column_label, is_total_row
@@ -182,14 +182,20 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
     return out
 
 
+_PROJECT_TYPES = {TableType.project_expenditure, TableType.performance_project}
+
+
 def _repeated_codes(t: Table, vrows: list[VRow]) -> list[Finding]:
     """One code printed on two rows with different amounts (a unit or project listed twice)."""
     seen: dict[str, VRow] = {}
     out: list[Finding] = []
+    per_project = t.standard_type in _PROJECT_TYPES
     for r in vrows:
         first = seen.setdefault(r.code, r)
         if first is r or not r.figs or not first.figs:
             continue
+        if per_project and len(r.code) == 7 and normalise_label(r.name) != normalise_label(first.name):
+            continue  # several projects under one 项 (功能分类) code: normal in a project table
         a, b = next(iter(first.figs.values())), next(iter(r.figs.values()))
         if a.value != b.value and r.row.index - first.row.index > 1:
             out.append(Finding(code="A-REPEATED-CODE", severity=Severity.warning, category=Category.arithmetic,

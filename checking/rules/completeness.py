@@ -86,7 +86,7 @@ def _three_public(ctx: CheckContext, text: str) -> list[Finding]:
     if not m:
         return [Finding(code="M-THREE-PUBLIC", severity=Severity.warning, category=Category.completeness,
                         message="情况说明未见“三公”经费部分")]
-    window = text[m.start() : m.start() + 1500]
+    window = _section_window(ctx, m.start(), 1500)
     missing = [w for w, p in (("因公出国（境）费", r"出国"), ("公务接待费", r"接待"), ("公务用车购置及运行费", r"公务用?车"))
                if not re.search(p, window)]
     out = []
@@ -98,10 +98,42 @@ def _three_public(ctx: CheckContext, text: str) -> list[Finding]:
     if not re.search(r"增加|减少|持平|下降|上升|增长|一致|相同|无变化|不变", window):
         out.append(Finding(code="M-THREE-PUBLIC-CHANGE", severity=Severity.warning, category=Category.completeness,
                            message="“三公”经费说明未写与上年相比的增减", evidence=[_quote(ctx, m.start(), m.end())]))
-    elif not re.search(r"原因", window):
-        out.append(Finding(code="M-THREE-PUBLIC-REASON", severity=Severity.info, category=Category.completeness,
+    elif not re.search(r"原因|由于|因为", window) and not _three_public_unchanged(window):
+        # a change needs its reason; "与上年持平" (or a stated change of 0) does not
+        out.append(Finding(code="M-THREE-PUBLIC-REASON", severity=Severity.warning, category=Category.completeness,
                            message="“三公”经费说明未写增减原因", evidence=[_quote(ctx, m.start(), m.end())]))
     return out
+
+
+_CHANGE_RE = re.compile(r"(增加|减少|持平|下降|上升|增长|降低|一致|相同|无变化|不变)(?:了)?\s*(\d+(?:\.\d+)?)?\s*(?:万元|元|%)?")
+
+
+def _three_public_unchanged(window: str) -> bool:
+    """The first change the 三公 paragraph states is none: 持平 / 一致 / 无变化, or 增加0万元."""
+    m = _CHANGE_RE.search(window)
+    if not m:
+        return False
+    if m.group(1) in ("持平", "一致", "相同", "无变化", "不变"):
+        return True
+    return m.group(2) is not None and not re.search(r"[1-9]", m.group(2))
+
+
+def _section_window(ctx: CheckContext, start: int, limit: int) -> str:
+    """From `start` to the end of its section and the sub-sections under it ("（一）因公出国…"),
+    at most `limit` characters: the next top-level part ("九、政府性基金…") is another subject."""
+    text = ctx.doc.narrative
+    pos = 0
+    sections = ctx.doc.sections
+    for i, s in enumerate(sections):
+        end = pos + len(s.text)
+        if pos <= start <= end:
+            j = i + 1
+            while j < len(sections) and (sections[j].level > s.level or re.match(r"\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．])", sections[j].heading or "")):
+                end += 1 + len(sections[j].text)
+                j += 1
+            return text[start : min(end, start + limit)]
+        pos = end + 1
+    return text[start : start + limit]
 
 
 def _quote(ctx: CheckContext, start: int, end: int) -> Evidence:

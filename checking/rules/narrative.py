@@ -16,7 +16,7 @@ from indexing.numbers import Agreement, Interval, ratio_interval, to_unit
 from checking.align import is_total_row
 from checking.claims import Claim
 from checking.findings import Category, Evidence, Finding, Severity, fmt
-from checking.rules import CheckContext, claim_evidence, compare_amount, ref_evidence
+from checking.rules import CheckContext, cell_interval, claim_evidence, compare_amount, ref_evidence
 from indexing.model import Location, TableType
 
 _SCALES = (("元", "万元"), ("万元", "元"), ("亿元", "万元"), ("万元", "亿元"))
@@ -144,8 +144,22 @@ def _change(ctx: CheckContext, c: Claim) -> list[Finding]:
     cur = ctx.claim(c.current_id)
     change = ctx.claim(c.change_id)
     prior = ctx.claim(c.prior_id)
+    if (c.kind == "change_pct" and change is not None and change.direction is not None and c.direction is not None
+            and prior is not None and prior.value > 0 and prior.unit == change.unit):
+        # the compared year's amount is printed: the rate is change ÷ that amount, whatever the current one
+        ctx.aligned.add(c.id)
+        iv = ratio_interval(Interval.printed(change.value, change.decimals), Interval.printed(prior.value, prior.decimals))
+        if iv is not None:
+            expected = change.value / prior.value * 100
+            arith = f"{change.raw} ÷ {prior.raw} × 100% = {fmt(expected.quantize(Decimal('0.01')))}%"
+            out += _rate(ctx, c, iv, expected, arith, [change, prior])
+        return out
     if cur is None or c.direction is None:
         return out
+    if c.kind == "change_amount" and prior is None and c.direction != 0:
+        found = _change_by_table_prior(ctx, c, cur)
+        if found is not None:
+            return out + found
     # 减少…100% means the current amount is nil.
     if c.kind == "change_pct" and c.direction < 0 and c.value == 100 and cur.value != 0:
         out.append(_finding(ctx, "N-MINUS-100", Severity.error, Category.narrative_vs_table,
@@ -209,6 +223,40 @@ def _change(ctx: CheckContext, c: Claim) -> list[Finding]:
                         return out  # the rate fits the table's amount: only the amount is wrong (reported there)
                 out += found
     return out
+
+
+def _change_by_table_prior(ctx: CheckContext, c: Claim, cur: Claim) -> Optional[list[Finding]]:
+    """No prior-year amount in the sentence, but the table that holds the current amount prints the
+    year before next to it ("2024年预算数 | 2025年预算数"): the direction word and the change amount
+    are checked against the two cells. None when there is no such table."""
+    for ref in ctx.claim_refs.get(cur.id, []):
+        pref = ctx.index.prior_of(ref)
+        if pref is None or pref.figure.value is None or not ref.usable or not pref.usable:
+            continue
+        unit = ctx.cell_unit(ref.figure, ref.table)
+        now = to_unit(ref.figure.value, unit, c.unit)
+        before = to_unit(pref.figure.value, ctx.cell_unit(pref.figure, pref.table), c.unit)
+        if compare_amount(ctx, cur, ref)[0] is Agreement.outside:
+            return None  # the stated current amount is wrong (reported on the amount)
+        ctx.aligned.add(c.id)
+        diff = now - before
+        sign = (diff > 0) - (diff < 0)
+        arith = f"{ref.figure.raw} − {pref.figure.raw} = {fmt(ref.figure.value - pref.figure.value)}"
+        if sign != 0 and sign != c.direction:
+            return [_finding(ctx, "N-DIRECTION", Severity.error, Category.narrative_vs_table,
+                             f"写作“{c.direction_word}”，但表中本年{ref.figure.raw}{'低于' if sign < 0 else '高于'}上年{pref.figure.raw}"
+                             f"（《{ref.table.title}》“{pref.row.name}”“{ref.row.name}”）",
+                             c, [ref, pref], None, "outside", arith, extra=[cur])]
+        iv = cell_interval(ref.figure, unit, c.unit) - cell_interval(pref.figure, ctx.cell_unit(pref.figure, pref.table), c.unit)
+        iv = Interval(abs(iv.low), abs(iv.high)) if iv.low >= 0 else Interval(-iv.high, -iv.low) if iv.high <= 0 else Interval(Decimal(0), max(-iv.low, iv.high))
+        from indexing.numbers import compare_printed
+
+        if compare_printed(c.value, c.decimals, iv) is Agreement.outside:
+            return [_finding(ctx, "N-CHANGE", Severity.error, Category.narrative_vs_table,
+                             f"变动额写作{c.raw}，表中本年{ref.figure.raw}、上年{pref.figure.raw}，相差{fmt(abs(diff))}{c.unit}",
+                             c, [ref, pref], abs(diff), "outside", arith, extra=[cur])]
+        return []
+    return None
 
 
 def _rate(ctx: CheckContext, c: Claim, iv: Interval, expected: Optional[Decimal], arith: str, inputs: list[Claim]) -> list[Finding]:
