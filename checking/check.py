@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from indexing.model import Document
 
@@ -12,19 +12,32 @@ from checking.align import LabelIndex
 from checking.claims import extract_claims
 from checking.findings import DocumentReport, Finding
 from checking.rules import CheckContext
-from checking.rules import arithmetic, completeness, cross_table, editorial, final_accounts, narrative, performance, final_accounts
+from checking.rules import arithmetic, completeness, cross_table, editorial, final_accounts, narrative, performance
+
+if TYPE_CHECKING:
+    from checking.llm_claims import LLMClaimHook
 
 FAMILIES = (narrative, performance, final_accounts, arithmetic, cross_table, completeness, editorial)
 
 
-def check_document(doc: Document) -> DocumentReport:
-    return run_checks(doc)[0]
+def check_document(doc: Document, use_llm: Optional[bool] = None, llm_hook: Optional["LLMClaimHook"] = None) -> DocumentReport:
+    return run_checks(doc, use_llm=use_llm, llm_hook=llm_hook)[0]
 
 
-def run_checks(doc: Document) -> tuple[DocumentReport, CheckContext]:
-    """The report and the context it came from (claims, alignment) for evaluation."""
+def run_checks(doc: Document, use_llm: Optional[bool] = None,
+               llm_hook: Optional["LLMClaimHook"] = None) -> tuple[DocumentReport, CheckContext]:
+    """The report and the context it came from (claims, alignment) for evaluation.
+
+    use_llm: also send the sentences no rule could type to the LLM endpoint (checking/llm_claims.py);
+    None reads BUDGETQA_CHECK_LLM (off by default), and it needs BUDGETQA_LLM_BASE_URL. llm_hook: a
+    given LLMClaimHook (its model, its stats), which turns the LLM path on."""
     t0 = time.perf_counter()
-    claims = extract_claims(doc)
+    hook = None
+    if llm_hook is not None or use_llm or (use_llm is None and _llm_configured()):
+        from checking.llm_claims import make_hook
+
+        hook = make_hook(doc, use_llm=use_llm, hook=llm_hook)
+    claims = extract_claims(doc, hook=hook)
     ctx = CheckContext(doc=doc, claims=claims, index=LabelIndex(doc))
     findings: list[Finding] = []
     for family in FAMILIES:
@@ -42,6 +55,12 @@ def run_checks(doc: Document) -> tuple[DocumentReport, CheckContext]:
     )
     report.seconds = round(time.perf_counter() - t0, 4)
     return report, ctx
+
+
+def _llm_configured() -> bool:
+    from service.config import get_config
+
+    return get_config().check_llm
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
@@ -68,7 +87,7 @@ def expand_paths(paths: Iterable[str]) -> list[Path]:
     return out
 
 
-def check_path(path: Path) -> tuple[Document | None, DocumentReport]:
+def check_path(path: Path, use_llm: Optional[bool] = None) -> tuple[Document | None, DocumentReport]:
     from indexing.read import read_document
     from indexing.read.errors import ReadError
 
@@ -79,4 +98,4 @@ def check_path(path: Path) -> tuple[Document | None, DocumentReport]:
             doc = read_document(path)
     except ReadError as exc:
         return None, DocumentReport(doc_id="", source=path.name, format="?", error=f"{exc.zh} / {exc.en}")
-    return doc, check_document(doc)
+    return doc, check_document(doc, use_llm=use_llm)

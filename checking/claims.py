@@ -67,6 +67,7 @@ class Claim(BaseModel):
     prior_id: Optional[str] = None  # change claims: a stated prior-year amount
     quantity: Optional[Decimal] = None  # per_unit: the quantity multiplied
     basis: Optional[str] = None  # 年初预算 / 全年预算 / 决算 / 执行数: which figure of a 决算 line
+    source: str = "rule"  # "rule", or "llm" for claims of the optional LLM hook (checking/llm_claims.py)
 
 
 UnparsedHook = Callable[[Section, str, int], list[Claim]]
@@ -76,7 +77,8 @@ def _no_hook(section: Section, sentence: str, offset: int) -> list[Claim]:
     return []
 
 
-# Later step: an LLM-backed function with this signature (see prompts/claim_extraction.md).
+# Sentences no rule could type go here. A hook may also batch: return [] for each call and give a
+# `flush()` returning one claim list per call, in call order (checking/llm_claims.LLMClaimHook).
 unparsed_hook: UnparsedHook = _no_hook
 
 
@@ -154,6 +156,7 @@ def _direction(text: str) -> tuple[Optional[int], Optional[str]]:
 def extract_claims(doc: Document, hook: Optional[UnparsedHook] = None) -> list[Claim]:
     hook = hook or unparsed_hook
     claims: list[Claim] = []
+    hooked: list[int] = []  # sentence number of each hook call, for a batching hook's flush()
     sentence_no = 0
     dept = doc.meta.department
     for section in doc.sections:
@@ -234,8 +237,21 @@ def extract_claims(doc: Document, hook: Optional[UnparsedHook] = None) -> list[C
                 in_sentence.append(c)
                 claims.append(c)
             if typed == 0:
-                claims.extend(hook(section, sentence, s0))
+                hooked.append(sentence_no)
+                claims.extend(_adopt(hook(section, sentence, s0), sentence_no))
+    flush = getattr(hook, "flush", None)
+    if callable(flush):
+        late = [c for no, got in zip(hooked, flush()) for c in _adopt(got, no)]
+        if late:  # in document order: rules read claims by sentence number and offset
+            claims = sorted(claims + late, key=lambda c: c.sentence)
     return claims
+
+
+def _adopt(got: list[Claim], sentence_no: int) -> list[Claim]:
+    """A hook's claims carry the sentence number of the sentence they came from."""
+    for c in got:
+        c.sentence = sentence_no
+    return got
 
 
 def _kind(unit: str, prefix: str, context: str, year: Optional[int]) -> Optional[str]:

