@@ -35,6 +35,11 @@ INTENT_PATTERNS = {
     "share": re.compile(r"占.{0,12}(?:比例|比重|多少|百分|几成)|比例|比重|百分之|占比"),
 }
 INTENT_WEIGHTS = {"list": 1.0, "share": 0.75}
+# A question about two things needs both figures: "A占B的比重" (the part and the whole), "A和B分别…".
+# Each part becomes a sub-query with a BM25 list of its own in the fusion.
+_SHARE_PARTS = re.compile(r"^(?P<part>.+?)(?:在|的)?占(?P<whole>.+?)的?(?:比例|比重|百分比|多少|几成|百分之)")
+_BOTH_PARTS = re.compile(r"^(?P<a>.+?)(?:和|与|及|以及)(?P<b>.+?)(?:分别|各)")
+SUB_QUERY_WEIGHT = 0.5
 Intent = Literal["auto", "none", "list", "share"]
 # Asking words carry no content for the dense model; BM25 drops them as stop words already.
 _ASKING = re.compile(r"^(?:请问|请|想问一下|想知道|问一下)|(?:是多少|有多少|多少钱|是什么|吗|呢|么)?[？?。！!\s]*$")
@@ -42,6 +47,21 @@ _ASKING = re.compile(r"^(?:请问|请|想问一下|想知道|问一下)|(?:是�
 
 def detect_intents(query: str) -> set[str]:
     return {name for name, rx in INTENT_PATTERNS.items() if rx.search(query or "")}
+
+
+def _weight(ranking: str) -> float:
+    return SUB_QUERY_WEIGHT if ranking.startswith("part_") else WEIGHTS.get(ranking, 1.0)
+
+
+def sub_queries(query: str) -> list[str]:
+    """The two things a question compares or lists together; [] for a question about one thing."""
+    q = normalise_query(query)
+    for rx in (_SHARE_PARTS, _BOTH_PARTS):
+        m = rx.search(q)
+        if m:
+            parts = [p.strip("，,、 ") for p in m.groups()]
+            return [p for p in parts if len(p) >= 2]
+    return []
 
 
 def normalise_query(query: str) -> str:
@@ -132,6 +152,8 @@ class Retriever:
                 set() if intent in (None, "none") else ({intent} if isinstance(intent, str) else set(intent)))
             for name in sorted(intents & set(INTENT_WEIGHTS)):
                 ranked[f"intent_{name}"] = self._intent_search(name, query, depth, filters, ready)
+            for i, part in enumerate(sub_queries(query)):
+                ranked[f"part_{i}"] = self._bm25_search(part, depth, filters, ready)
         return self._fuse(ranked, k)
 
     def _intent_search(self, intent: str, query: str, depth: int, filters: Filters,
@@ -180,7 +202,7 @@ class Retriever:
                 hit = fused.setdefault(cid, Hit(cid, "", {}))
                 hit.scores[name] = round(score, 6)
                 hit.ranks[name] = rank
-                hit.fused += WEIGHTS.get(name, 1.0) / (RRF_K + rank)
+                hit.fused += _weight(name) / (RRF_K + rank)
         # Ties (same fused score) break by chunk id so results are reproducible.
         ordered = sorted(fused.values(), key=lambda h: (-h.fused, h.chunk_id))
         stored = catalog.get_chunks(self.conn, [h.chunk_id for h in ordered[: k * 8]])

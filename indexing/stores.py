@@ -67,7 +67,8 @@ class VectorStore:
             client=client,
             collection_name=collection,
             embedding_function=embeddings,
-            collection_metadata={"hnsw:space": "cosine"},
+            # A wide search beam: the filtered HNSW search stays (near-)exact and repeatable.
+            collection_metadata={"hnsw:space": "cosine", "hnsw:search_ef": 200, "hnsw:construction_ef": 200},
         )
         try:
             self.max_batch = int(client.get_max_batch_size())
