@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 from pydantic import BaseModel, Field
 
-from indexing.numbers import find_numbers, parse_number
+from indexing.numbers import find_numbers, parse_number, to_unit
 from service.analyse import AMOUNT_METRICS, Analysis, find_metrics, synonyms
 from service.evidence import Evidence, FigureFact
 
@@ -344,23 +344,29 @@ def _yes_no(a, b, items, primary, figures, filters):
         primary[m] = []
 
 
+def _in_wan(f: FigureFact) -> Decimal:
+    return to_unit(f.value, f.unit or "万元", "万元")
+
+
 def _across(a: Analysis, figures: Callable) -> Draft:
     if not a.metrics:
         return declined()
     metric = a.metrics[0]
-    facts = _metric_figures(metric, figures, {})
+    # A ranking compares departments on their tables (the narrative may misstate a figure: the
+    # checker reports that), in one unit: tables may be in 元 in one document and 万元 in another.
+    facts = sorted(_metric_figures(metric, figures, {}), key=lambda f: f.evidence.kind != "row")
     per_doc: dict[str, FigureFact] = {}
     for f in facts:
         per_doc.setdefault(f.evidence.doc_id, f)
     if not per_doc:
         return declined()
     b = _Builder()
-    ranked = sorted(per_doc.values(), key=lambda f: f.value, reverse=not re.search(r"最少|最低", a.question))
+    ranked = sorted(per_doc.values(), key=_in_wan, reverse=not re.search(r"最少|最低", a.question))
     b.lines.append(f"按{metric}从{'低到高' if re.search(r'最少|最低', a.question) else '高到低'}排序：")
     for i, f in enumerate(ranked, 1):
         b.lines.append(f"{i}. {f.evidence.department or f.evidence.source}：{_amount(f)}{b.cite(f.evidence)}")
         b.figures.append(UsedFigure(label=metric, value=_num(f), unit=f.unit, evidence_id=f.evidence.id))
-    top = [f for f in ranked if f.value == ranked[0].value]
+    top = [f for f in ranked if _in_wan(f) == _in_wan(ranked[0])]
     if len(top) > 1:
         b.lines.append(f"并列第一：{'、'.join(f.evidence.department or f.evidence.source for f in top)}。")
     return b.draft()
