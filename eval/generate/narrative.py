@@ -279,7 +279,7 @@ class _Writer:
 
     def three_public(self) -> NSection:
         b, y = self.b, self.b.year
-        tp, pr = b.three_public, b.three_public_prior
+        tp = b.three_public
         cur_row, prior_row = f"{y}年预算数", f"{y - 1}年预算数"
         ev = lambda col, row=cur_row: [("three_public", row, col)]  # noqa: E731
         total, ptotal = b.three_public_total, b.three_public_prior_total

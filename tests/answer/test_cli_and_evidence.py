@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from service.answer import window
 from service.cli import main
 from service.evidence import looks_like_instruction

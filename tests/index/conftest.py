@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ from indexing.model import Document, DocumentMeta
 from indexing.read.sections import Line, build_sections
 from indexing.read.tables import build_table
 from indexing.settings import Settings
+from tests.conftest import free_port, stop_process, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMA_BIN = ROOT / ".venv" / "bin" / "chroma"
@@ -115,19 +115,11 @@ def fake_embeddings() -> FakeEmbeddings:
     return FakeEmbeddings()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory):
     """A real Chroma server process on a free port; yields (host, port); stopped afterwards."""
     if not CHROMA_BIN.exists():
         pytest.skip(f"{CHROMA_BIN} not installed")
-    import httpx
-
     path, port = tmp_path_factory.mktemp("chroma_server"), free_port()
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     log = open(path / "server.log", "wb")
@@ -136,25 +128,11 @@ def chroma_server(tmp_path_factory):
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )
     try:
-        deadline = time.time() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"chroma server exited: {(path / 'server.log').read_text(errors='replace')[-2000:]}")
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.time() > deadline:
-                pytest.fail("chroma server did not answer its heartbeat within 60 s")
-            time.sleep(0.3)
+        wait_until_serving(proc, f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=60, what="chroma server",
+                           log=path / "server.log")
         yield "127.0.0.1", port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, timeout=15)
         log.close()
 
 

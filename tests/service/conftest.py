@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import free_port, wait_until_serving
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -38,22 +33,15 @@ class Server:
 
     def start(self, timeout: float = 180) -> "Server":
         self.port = free_port()
-        log = open(self.data_dir.parent / f"server-{self.port}.log", "wb")
+        log_path = self.data_dir.parent / f"server-{self.port}.log"
+        log = open(log_path, "wb")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), "--data", str(self.data_dir)],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {(self.data_dir.parent / f'server-{self.port}.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/v1/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError("server did not become healthy in time")
+        wait_until_serving(self.proc, f"{self.url}/v1/health", timeout=timeout, what="budgetqa serve",
+                           log=log_path)
+        return self
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
