@@ -355,13 +355,15 @@ def _across(a: Analysis, figures: Callable) -> Draft:
     # A ranking compares departments on their tables (the narrative may misstate a figure: the
     # checker reports that), in one unit: tables may be in 元 in one document and 万元 in another.
     facts = sorted(_metric_figures(metric, figures, {}), key=lambda f: f.evidence.kind != "row")
-    per_doc: dict[str, FigureFact] = {}
+    # One entry per department and year: the same disclosure uploaded as PDF and as text is two
+    # documents but one department.
+    per_dept: dict[tuple, FigureFact] = {}
     for f in facts:
-        per_doc.setdefault(f.evidence.doc_id, f)
-    if not per_doc:
+        per_dept.setdefault((f.evidence.department or f.evidence.doc_id, f.evidence.year), f)
+    if not per_dept:
         return declined()
     b = _Builder()
-    ranked = sorted(per_doc.values(), key=_in_wan, reverse=not re.search(r"最少|最低", a.question))
+    ranked = sorted(per_dept.values(), key=_in_wan, reverse=not re.search(r"最少|最低", a.question))
     b.lines.append(f"按{metric}从{'低到高' if re.search(r'最少|最低', a.question) else '高到低'}排序：")
     for i, f in enumerate(ranked, 1):
         b.lines.append(f"{i}. {f.evidence.department or f.evidence.source}：{_amount(f)}{b.cite(f.evidence)}")

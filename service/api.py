@@ -10,8 +10,11 @@ import json
 from pathlib import Path
 from typing import Optional
 
+import swagger_ui_bundle
 from fastapi import Depends, FastAPI, File, Request, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.staticfiles import StaticFiles
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -63,6 +66,7 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
         title="budgetqa",
         version="1.0",
         description="预算公开文件问答与核查 API / Questions and consistency checks for Chinese budget disclosures",
+        docs_url=None,  # served below from local assets: the default page loads Swagger UI from a CDN
     )
     errors.install(app)
     if settings.cors_origins:
@@ -186,6 +190,23 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     @app.get("/v1/models", tags=["openai"], summary="模型列表（OpenAI 兼容） / models")
     def models(_: Optional[KeyEntry] = Depends(caller)) -> dict:
         return {"object": "list", "data": [{"id": "budgetqa", "object": "model", "owned_by": "budgetqa"}]}
+
+    # -- API docs, offline -------------------------------------------------------------------------
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/docs-openapi.json", title="budgetqa API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+    @app.get("/docs-openapi.json", include_in_schema=False)
+    def docs_schema() -> dict:
+        # The Swagger UI that PyPI ships (4.x) reads OpenAPI 3.0 only; FastAPI writes 3.1, whose
+        # differences this page does not use. /openapi.json itself stays exact for clients.
+        return {**app.openapi(), "openapi": "3.0.3"}
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
 
     # -- the chat page --------------------------------------------------------------------------
 

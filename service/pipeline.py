@@ -133,12 +133,12 @@ class Pipeline:
 
     def load_paths(self, paths: list[Path]) -> int:
         """Ingest files and folders synchronously (the main job's sample corpus). Returns how many
-        documents are new; unreadable files are reported and skipped."""
+        documents are ready (new or already indexed); unreadable files are reported and skipped."""
         from tqdm import tqdm
 
         from indexing.ingest import expand
 
-        added = 0
+        ready = 0
         for path in tqdm(list(expand(paths)), desc="导入 / ingest", unit="doc"):
             data = Path(path).read_bytes()
             try:
@@ -148,8 +148,8 @@ class Pipeline:
                 continue
             self._queue_remove(job.id)
             done = self.process(job.id)
-            added += done.status == "done"
-        return added
+            ready += done.status == "done"
+        return ready
 
     def _queue_remove(self, job_id: str) -> None:
         # load_paths runs jobs itself; take them back out of the worker's queue.

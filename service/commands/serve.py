@@ -32,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
     settings = ServerSettings.from_env()
     pipeline = Pipeline(settings)
     if args.load:
-        loaded = pipeline.load_paths([Path(p) for p in args.load])
-        print(f"已导入 {loaded} 份文件 / {loaded} documents ingested", file=sys.stderr)
+        ready = pipeline.load_paths([Path(p) for p in args.load])
+        print(f"{ready} 份文件已就绪（已导入的不再重复处理） / {ready} documents ready (already-indexed ones skipped)",
+              file=sys.stderr)
     if not settings.api_keys:
         print("提示：未配置 API 密钥，服务不做鉴权（仅适合本机使用） / no API keys configured: open access", file=sys.stderr)
     print(f"服务地址 / serving on http://{args.host}:{args.port}  (API 文档 /docs)", file=sys.stderr)

@@ -47,3 +47,16 @@ def test_findings_report_opens_in_the_browser(server, browser):
     assert "21.42" in page.content()  # the known narrative-vs-table contradiction of seed 000
     page.screenshot(path=str(ARTIFACTS / "findings-report.png"), full_page=True)
     page.close()
+
+
+def test_api_docs_render_offline(server, browser):
+    """The OpenAPI page draws from assets the service serves itself (no CDN: the machine may be offline)."""
+    page = browser.new_page()
+    external = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(server.url) else None)
+    page.goto(server.url + "/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=60_000)
+    paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.textContent)")
+    assert any("/v1/ask" in p for p in paths) and not external, external
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    page.close()
