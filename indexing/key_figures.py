@@ -23,6 +23,7 @@ from typing import Iterable, Optional
 
 from indexing.model import Document, Row, Table, TableType, normalise_label
 from indexing.numbers import to_unit
+from indexing.read.table_types import PROJECT_KIND_RE
 
 KEYS = (
     "收入总计", "支出总计", "本年收入合计", "一般公共预算收入", "政府性基金预算收入", "上年结转",
@@ -333,14 +334,11 @@ def _wan_text(m: re.Match[str]) -> Decimal:
 # 项目个数
 
 
-_KIND = re.compile(r"(?:特定目标类|其他运转类|人员类|运转类|公用经费类|一次性项目|经常性项目|延续性项目|新增项目)$")
-
-
 def _project_count(doc: Document) -> Optional[tuple[int, str]]:
     for t in doc.tables_of(TableType.project_expenditure):
         kind_cols = [c for c in t.columns if c.split("/")[-1] in ("类型", "项目类型", "项目类别")]
         if kind_cols:
-            n = sum(1 for r in t.rows if any(_KIND.search((r.cell(c).text if r.cell(c) else "")) for c in kind_cols))
+            n = sum(1 for r in t.rows if any(PROJECT_KIND_RE.search((r.cell(c).text if r.cell(c) else "")) for c in kind_cols))
             if n:
                 return n, f"table {t.id}: rows with a project type"
         names = [

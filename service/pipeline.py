@@ -20,7 +20,7 @@ from typing import Iterator, Optional
 from indexing.model import Document
 from indexing.read import read_bytes
 from indexing.read.errors import ReadError
-from service.config import ServerSettings
+from service.config import ServerSettings, get_config
 from service.errors import ApiError
 from service.jobs import Job, JobStore
 
@@ -75,7 +75,7 @@ class Pipeline:
     def health(self) -> dict:
         counts = self.index.counts()
         return {"status": "ok", "documents": counts.get("documents", 0), "chunks": counts.get("chunks", 0),
-                "queued_jobs": self._queue.qsize(), "llm": bool(self.settings.llm_base_url)}
+                "queued_jobs": self._queue.qsize(), "llm": get_config().llm_enabled}
 
     # -- ingestion ----------------------------------------------------------------------------------
 

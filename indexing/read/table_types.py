@@ -31,6 +31,9 @@ _TITLE_RULES: list[tuple[TableType, re.Pattern[str]]] = [
     (TableType.expenditure, re.compile(r"支出.*(?:总表|总体情况|预算表|决算表)")),
 ]
 
+# The kind column of a project table (项目类别): a cell ending in one of these names a project row.
+PROJECT_KIND_RE = re.compile(r"(?:特定目标类|其他运转类|人员类|运转类|公用经费类|一次性项目|经常性项目|延续性项目|新增项目)$")
+
 # A table title ends in 表 and names a budget table; used by readers to spot titles in text.
 TITLE_RE = re.compile(
     r"(?:\d{4}\s*年\s*(?:度)?)?[^。；;，,\t]{0,40}?(?:收支|收入|支出|三公|运行经费|政府采购|绩效目标|国有资本|政府性基金|经济分类)[^。；;，,\t]{0,30}?表$"

@@ -14,7 +14,7 @@ import re
 from typing import Callable, Optional
 
 from indexing.model import Table, TableType
-from indexing.read.table_types import classify_table
+from indexing.read.table_types import PROJECT_KIND_RE, classify_table
 from indexing.read.tables import build_table
 from indexing.read.text_tables import is_note_line
 
@@ -22,7 +22,6 @@ UNPLACED = "未定位数值"
 _VALUE = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|0)$|^[-—–－]{1,2}$")
 _CODE = re.compile(r"^\d{3,}$")
 _CODE_PART = re.compile(r"^\d{2}$")
-_KIND = re.compile(r"^(?:特定目标类|其他运转类|人员类|运转类|公用经费类|一次性项目|经常性项目|延续性项目|新增项目)$")
 _CJK_EDGE = re.compile(r"[\u4e00-\u9fff（）()、“”：]")
 _ORDINAL = re.compile(r"^[（(]?([一二三四五六七八九十]+)[)）、]")
 _THREE_PUBLIC_KEYS = [
@@ -151,10 +150,10 @@ def _regular(table_id: str, title: str, context: list[str], header_lines: list[s
         text, values = _split_values(s.split())
         segs = _segments(text)
         if segs:
-            starts_new = segs[0][0] == "C" or _KIND.match(segs[0][1]) or prev_multi or not pending or pending[-1][0] == "C"
+            starts_new = segs[0][0] == "C" or PROJECT_KIND_RE.fullmatch(segs[0][1]) or prev_multi or not pending or pending[-1][0] == "C"
             if values and pending and len(segs) == 1 and segs[0][0] == "L" and not starts_new:
                 starts_new = True  # the text on a numbers line is its own cell (项目单位)
-            if not starts_new and segs[0][0] == "L" and pending[-1][0] == "L" and not _KIND.match(pending[-1][1]):
+            if not starts_new and segs[0][0] == "L" and pending[-1][0] == "L" and not PROJECT_KIND_RE.fullmatch(pending[-1][1]):
                 pending[-1] = ("L", pending[-1][1] + segs[0][1])
                 segs = segs[1:]
             pending.extend(segs)
@@ -192,7 +191,7 @@ def _regular(table_id: str, title: str, context: list[str], header_lines: list[s
         for col, t in zip(code_cols, codes):
             cells[col] = t
         lcols = list(label_cols)
-        if project_like and labels and not _KIND.match(labels[0]):
+        if project_like and labels and not PROJECT_KIND_RE.fullmatch(labels[0]):
             lcols = lcols[1:]
         for col, t in zip(lcols, labels):
             cells[col] = t
