@@ -22,8 +22,8 @@ What is measured:
   search on the persistent index (SQLite + Chroma + BM25) fused with the in-memory ranking, in a fresh
   folder with a fresh embedding cache. At 10 documents every chunk is embedded by the real model
   (m3e-small). By default the 1,000-document index is NOT built and that case is reported as skipped:
-  even with template proxies its ingest ran at ~0.2-0.5 documents/s on 2 loaded cores (the first
-  --real-budget new templates are embedded for real), i.e. well over 10 minutes. With --index-large the
+  growing it takes about 7 more minutes on 2 cores (bench/index_scale.py measures that ingest; most of
+  it is the --real-budget new templates embedded for real and Chroma's inserts). With --index-large the
   same index grows on to 1,000 documents; beyond the first size, chunk vectors come from the
   bench/index_scale.py scheme, counted exactly and printed: exact-text cache hits (real vectors),
   "template proxies" (the vector of an earlier chunk with the same sentence but other names/figures),

@@ -22,6 +22,9 @@ What is embedded for real, and what is reused (printed in the report, counted ex
   Chroma HNSW inserts, BM25 rebuild) runs for real at every size. Ingest throughput beyond the
   first size is therefore *not* model-bound and is labelled as such.
 - every query embeds the question with the real model (the query LRU is bypassed).
+Dense search with a document filter ranks that document's chunks exactly (indexing/retrieve.py,
+EXACT_DENSE_MAX); wider searches walk Chroma's HNSW graph. The whole run takes about 9 minutes on
+2 cores and ~2 GB of disk in the work folder.
 Run: .venv/bin/python bench/index_scale.py [--sizes 10,100,1000] [--queries 40] [--json] [--data DIR]
 """
 
@@ -164,6 +167,7 @@ def main(argv=None) -> int:
     ap.add_argument("--model", default=None, help="embedding model (default: settings, m3e-small)")
     ap.add_argument("--data", help="work folder (default: a temp folder, removed after)")
     ap.add_argument("--json", action="store_true", help="print the report as JSON only")
+    ap.add_argument("--plot", help="also draw latency p50/p95 against corpus size into this .svg or .png file")
     args = ap.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
@@ -271,7 +275,35 @@ def main(argv=None) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:
         print_table(report, sizes)
+    if args.plot:
+        plot(report, sizes, Path(args.plot))
+        log(f"plot: {args.plot}")
     return 0
+
+
+def plot(report: dict, sizes: list[int], path: Path) -> None:
+    """Latency against corpus size, log-log: a flat line is a search that does not slow down."""
+    from eval.report import _plt
+
+    plt = _plt()
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+    for ax, scoped in zip(axes, (True, False)):
+        for i, mode in enumerate(("hybrid", "dense", "bm25")):
+            key = f"{mode}_{'doc' if scoped else 'all'}"
+            for stat, style in (("p50_ms", "-o"), ("p95_ms", ":")):
+                ax.plot(sizes, [report["sizes"][str(n)]["latency"][key][stat] for n in sizes], style,
+                        color=f"C{i}", label=f"{mode} {stat[:3]}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xticks(sizes, [str(n) for n in sizes])
+        ax.set_xlabel("documents in the index")
+        ax.set_title("one document (filter)" if scoped else "all documents")
+    axes[0].set_ylabel("query latency, ms (k=5)")
+    axes[1].legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
 
 
 def print_table(report: dict, sizes: list[int]) -> None:

@@ -45,3 +45,25 @@ def test_filters(index, doc, doc2):
 def test_row_hit_carries_code(index, doc):
     hits = index.search("2040601 行政运行 基本支出", k=3, doc_id=doc.id, mode="bm25")
     assert hits[0].metadata.get("code") == "2040601" and "14,348,853.34" in hits[0].text
+
+
+def test_document_scoped_dense_search_is_exact(index, doc, fake_embeddings, monkeypatch):
+    """A document filter ranks that document's chunks exactly from their stored vectors: the same
+    order as the HNSW search, no chunk missed even for a query far from all of them, and the
+    filtered HNSW walk is not taken at all."""
+    from indexing import catalog
+
+    ids = catalog.chunk_ids_of(index.conn, doc.id)
+    for query in ("公务接待费", "行政运行 基本支出", "法治宣传教育"):
+        vector = fake_embeddings.embed_query(query)
+        exact = index.vectors.search_among(vector, ids, 10)
+        hnsw = index.vectors.search(vector, 10, {"doc_id": doc.id})
+        assert [round(s, 5) for _, s in exact] == [round(s, 5) for _, s in hnsw]
+        assert exact[0][1] >= exact[-1][1] and {c for c, _ in exact} <= set(ids)
+    far = [1.0] + [0.0] * (fake_embeddings.dim - 1)
+    assert {c for c, _ in index.vectors.search_among(far, ids, len(ids) + 5)} == set(ids)
+
+    hnsw_calls = []
+    monkeypatch.setattr(index.vectors, "search", lambda *a, **kw: hnsw_calls.append(a) or [])
+    hits = index.search("公务接待费", k=5, doc_id=doc.id, mode="dense")
+    assert hits and {h.doc_id for h in hits} == {doc.id} and not hnsw_calls
