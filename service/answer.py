@@ -348,13 +348,22 @@ def _in_wan(f: FigureFact) -> Decimal:
     return to_unit(f.value, f.unit or "万元", "万元")
 
 
+def _amount_in_wan(f: FigureFact) -> str:
+    """The amount in 万元, so a ranking reads in one unit; a 元 figure also shows as printed."""
+    if (f.unit or "万元") == "万元":
+        return _amount(f)
+    wan = _in_wan(f)
+    shown = wan.quantize(CENT, rounding=ROUND_HALF_UP)
+    return f"{'' if shown == wan else '约'}{shown:,}万元（表中{_amount(f)}）"
+
+
 def _across(a: Analysis, figures: Callable) -> Draft:
     if not a.metrics:
         return declined()
     metric = a.metrics[0]
-    # A ranking compares departments on their tables (the narrative may misstate a figure: the
-    # checker reports that), in one unit: tables may be in 元 in one document and 万元 in another.
-    facts = sorted(_metric_figures(metric, figures, {}), key=lambda f: f.evidence.kind != "row")
+    # A ranking compares departments on their tables, the standard table's cell first (the narrative
+    # may misstate a figure: the checker reports that), in one unit: tables may be in 元 in one document and 万元 in another.
+    facts = sorted(_metric_figures(metric, figures, {}), key=lambda f: (not f.headline, f.evidence.kind != "row"))
     # One entry per department and year: the same disclosure uploaded as PDF and as text is two
     # documents but one department.
     per_dept: dict[tuple, FigureFact] = {}
@@ -366,7 +375,7 @@ def _across(a: Analysis, figures: Callable) -> Draft:
     ranked = sorted(per_dept.values(), key=_in_wan, reverse=not re.search(r"最少|最低", a.question))
     b.lines.append(f"按{metric}从{'低到高' if re.search(r'最少|最低', a.question) else '高到低'}排序：")
     for i, f in enumerate(ranked, 1):
-        b.lines.append(f"{i}. {f.evidence.department or f.evidence.source}：{_amount(f)}{b.cite(f.evidence)}")
+        b.lines.append(f"{i}. {f.evidence.department or f.evidence.source}：{_amount_in_wan(f)}{b.cite(f.evidence)}")
         b.figures.append(UsedFigure(label=metric, value=_num(f), unit=f.unit, evidence_id=f.evidence.id))
     top = [f for f in ranked if _in_wan(f) == _in_wan(ranked[0])]
     if len(top) > 1:

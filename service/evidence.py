@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from indexing.model import Document
 from indexing.numbers import find_numbers, normalise_text
+from service.analyse import synonyms
 
 
 class Evidence(BaseModel):
@@ -58,6 +59,7 @@ class FigureFact(BaseModel):
     unit: Optional[str] = None
     evidence: Evidence
     column: Optional[str] = None
+    headline: bool = False  # the metric's cell in the document's standard table (key_figure_facts)
 
 
 Retriever = Callable[[str, dict], list[Evidence]]
@@ -117,18 +119,77 @@ def items_of(doc: Document) -> list[Evidence]:
 
 
 class InMemoryEvidence:
-    """Retriever + figures lookup over Documents held in memory."""
+    """Retriever + figures lookup over Documents held in memory.
 
-    def __init__(self, docs: Iterable[Document]):
-        self.docs = list(docs)
-        self.items = [it for d in self.docs for it in items_of(d)]
-        self._grams = [Counter(bigrams(it.text)) for it in self.items]
-        df: Counter = Counter()
-        for g in self._grams:
-            df.update(g.keys())
-        n = max(len(self.items), 1)
-        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
-        self._avg = sum(sum(g.values()) for g in self._grams) / n if self.items else 1.0
+    Items are kept per document, so a question about one document reads only that document's
+    items, and documents can be added and removed without rebuilding the rest (the service adds
+    each upload as it is indexed). BM25 statistics are recomputed lazily after a change."""
+
+    def __init__(self, docs: Iterable[Document] = ()):
+        self._docs: dict[str, Document] = {}
+        self._items: dict[str, list[Evidence]] = {}
+        self._grams: dict[str, list[Counter]] = {}
+        self._df: Counter = Counter()  # bigram -> number of items holding it
+        self._lengths = 0  # bigrams over all items
+        self._by_id: dict[str, Evidence] = {}
+        self._key_sources: dict[str, dict] = {}  # doc id -> key_figure_sources(doc), computed on first use
+        self._idf: Optional[dict[str, float]] = None  # None: stale after a change
+        self._flat: Optional[list[Evidence]] = None
+        for doc in docs:
+            self.add(doc)
+
+    def add(self, doc: Document) -> None:
+        if doc.id in self._docs:
+            return
+        items = items_of(doc)
+        grams = [Counter(bigrams(it.text)) for it in items]
+        self._docs[doc.id], self._items[doc.id], self._grams[doc.id] = doc, items, grams
+        for g in grams:
+            self._df.update(g.keys())
+            self._lengths += sum(g.values())
+        self._by_id.update((it.id, it) for it in items)
+        self._idf = self._flat = None
+
+    def remove(self, doc_id: str) -> bool:
+        if doc_id not in self._docs:
+            return False
+        del self._docs[doc_id]
+        for it in self._items.pop(doc_id):
+            self._by_id.pop(it.id, None)
+        for g in self._grams.pop(doc_id):
+            self._df.subtract(g.keys())
+            self._lengths -= sum(g.values())
+        self._df = +self._df  # drop the bigrams no item holds any more
+        self._key_sources.pop(doc_id, None)
+        self._idf = self._flat = None
+        return True
+
+    def __contains__(self, doc_id: str) -> bool:
+        return doc_id in self._docs
+
+    def doc_items(self, doc_id: str) -> list[Evidence]:
+        return self._items.get(doc_id, [])
+
+    @property
+    def docs(self) -> list[Document]:
+        return list(self._docs.values())
+
+    @property
+    def items(self) -> list[Evidence]:
+        if self._flat is None:
+            self._flat = [it for items in self._items.values() for it in items]
+        return self._flat
+
+    def _stats(self) -> tuple[dict[str, float], float]:
+        n = max(sum(len(v) for v in self._items.values()), 1)
+        if self._idf is None:
+            self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in self._df.items()}
+        return self._idf, (self._lengths / n if self._items else 1.0)
+
+    def _doc_ids(self, filters: dict) -> list[str]:
+        """The documents a question may read: its doc_ids filter, else all."""
+        wanted = filters.get("doc_ids")
+        return [d for d in wanted if d in self._docs] if wanted else list(self._docs)
 
     # -- filters ----------------------------------------------------------------------------
     def _allowed(self, it: Evidence, filters: dict) -> bool:
@@ -142,7 +203,7 @@ class InMemoryEvidence:
         return True
 
     def departments(self) -> list[str]:
-        return [d.meta.department for d in self.docs if d.meta.department]
+        return [d.meta.department for d in self._docs.values() if d.meta.department]
 
     # -- retrieval --------------------------------------------------------------------------
     def __call__(self, question: str, filters: Optional[dict] = None) -> list[Evidence]:
@@ -151,46 +212,97 @@ class InMemoryEvidence:
         k = int(filters.get("k") or 8)
         q = Counter(bigrams(question))
         boosts = [b for b in filters.get("terms") or () if b]
+        idf, avg = self._stats()
         scored = []
-        for it, g in zip(self.items, self._grams):
-            if not self._allowed(it, filters):
-                continue
-            length = sum(g.values()) or 1
-            s = 0.0
-            for t, qc in q.items():
-                tf = g.get(t, 0)
-                if tf:
-                    s += self._idf.get(t, 0) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / self._avg))
-            s += sum(3.0 for b in boosts if b in it.text)
-            if s > 0:
-                scored.append((s, it))
+        for doc_id in self._doc_ids(filters):
+            for it, g in zip(self._items[doc_id], self._grams[doc_id]):
+                if not self._allowed(it, filters):
+                    continue
+                length = sum(g.values()) or 1
+                s = 0.0
+                for t, qc in q.items():
+                    tf = g.get(t, 0)
+                    if tf:
+                        s += idf.get(t, 0) * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / avg))
+                s += sum(3.0 for b in boosts if b in it.text)
+                if s > 0:
+                    scored.append((s, it))
         scored.sort(key=lambda x: -x[0])
         return [it.model_copy(update={"score": round(s, 4)}) for s, it in scored[:k]]
 
     def rows(self, doc_id: str, table_id: str) -> list[Evidence]:
         """Every row of one table, in order, with the rows of tables of the same title that follow
         (a table continued over a page break); list questions show a whole table."""
-        title = next((it.table for it in self.items if it.doc_id == doc_id and it.table_id == table_id), None)
-        return [it for it in self.items if it.doc_id == doc_id and it.kind == "row"
-                and (it.table_id == table_id or (title and it.table == title))]
+        items = self._items.get(doc_id, [])
+        title = next((it.table for it in items if it.table_id == table_id), None)
+        return [it for it in items if it.kind == "row" and (it.table_id == table_id or (title and it.table == title))]
 
     # -- figures ----------------------------------------------------------------------------
     def figures(self, labels: list[str], filters: Optional[dict] = None) -> list[FigureFact]:
-        """Figures stated for any of `labels`: table rows named so, and "label…N万元" in sentences."""
+        """Figures stated for any of `labels`: table rows named so, "label…N万元" in sentences, and
+        the headline figure of the metric in each document's standard table (`key_figure_facts`),
+        which the row names alone miss in some layouts (a 三公 table with one row per year)."""
         filters = filters or {}
         out: list[FigureFact] = []
-        for it in self.items:
-            if it.suspicious or not self._allowed(it, filters):
-                continue
-            for label in labels:
-                fact = _fact_in(it, label)
-                if fact:
-                    out.append(fact)
-                    break
+        for doc_id in self._doc_ids(filters):
+            for it in self._items[doc_id]:
+                if it.suspicious or not self._allowed(it, filters):
+                    continue
+                for label in labels:
+                    fact = _fact_in(it, label)
+                    if fact:
+                        out.append(fact)
+                        break
+        seen = {(f.evidence.id, f.value) for f in out}
+        for fact in self.key_figure_facts(labels, filters):
+            if (fact.evidence.id, fact.value) not in seen:
+                out.append(fact)
         return out
+
+    def key_figure_facts(self, labels: list[str], filters: Optional[dict] = None) -> list[FigureFact]:
+        """The metric's value in each document's standard table (indexing/key_figures.py), as the
+        printed cell in its row: one fact per document, only where a table cell holds it."""
+        key = next((k for metric, k in KEY_FIGURE_OF.items() if labels and labels[0] in synonyms(metric)), None)
+        if key is None:
+            return []
+        filters = filters or {}
+        out = []
+        for doc_id in self._doc_ids(filters):
+            fact = self._key_fact(self._docs[doc_id], key, labels[0])
+            if fact is not None and self._allowed(fact.evidence, filters):
+                out.append(fact)
+        return out
+
+    def _key_fact(self, doc: Document, key: str, label: str) -> Optional["FigureFact"]:
+        from indexing.key_figures import key_figure_sources
+
+        if doc.id not in self._key_sources:
+            self._key_sources[doc.id] = key_figure_sources(doc)
+        found = self._key_sources[doc.id].get(key)
+        m = _TABLE_SOURCE.match(found[1]) if found else None
+        if m is None:  # narrative, a blank cell or an empty table: no printed cell to cite
+            return None
+        table = next((t for t in doc.tables if t.id == m["table"]), None)
+        row = next((r for r in table.rows if r.index == int(m["row"])), None) if table else None
+        cell = row.cell(m["column"]) if row else None
+        item = self._by_id.get(f"{doc.id[:8]}:{m['table']}:r{m['row']}")
+        if cell is None or cell.figure is None or cell.figure.value is None or item is None or item.suspicious:
+            return None
+        return FigureFact(label=label, value=cell.figure.value, raw=cell.figure.raw, decimals=cell.figure.decimals,
+                          unit=table.unit or doc.meta.table_unit or "万元", evidence=item, column=cell.column,
+                          headline=True)
 
 
 _CLAUSE_END = "。；;，,："
+# Metric (service/analyse.py) -> its headline figure in indexing/key_figures.py.
+KEY_FIGURE_OF = {
+    "三公经费": "三公经费合计", "因公出国(境)费": "因公出国(境)费", "公务接待费": "公务接待费",
+    "公务用车购置及运行费": "公务用车购置及运行费", "公务用车购置费": "公务用车购置费",
+    "公务用车运行维护费": "公务用车运行维护费", "人员经费": "人员经费", "公用经费": "公用经费",
+    "基本支出": "基本支出", "项目支出": "项目支出", "收入总计": "收入总计", "支出总计": "支出总计",
+    "上年结转": "上年结转", "机关运行经费": "机关运行经费", "政府采购": "政府采购预算",
+}
+_TABLE_SOURCE = re.compile(r"^table (?P<table>\S+) row (?P<row>\d+)(?: 「[^」]*」)? column (?P<column>.+)$")
 
 
 def _own_mention(text: str, label: str) -> int:

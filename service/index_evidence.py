@@ -25,15 +25,33 @@ class IndexQA:
         self.lock = lock or threading.RLock()
         with self.lock:
             docs = [index.document(r.doc_id) for r in index.documents()]
-        self.memory = InMemoryEvidence([d for d in docs if d is not None])
+        self.memory = InMemoryEvidence()
         self._by_section: dict[tuple[str, str], list[Evidence]] = {}
         self._by_row: dict[tuple[str, str, int], Evidence] = {}
-        for it in self.memory.items:
+        for doc in docs:
+            if doc is not None:
+                self.add(doc)
+        self.llm = _llm()
+        self._chains = {}
+
+    # The service keeps one IndexQA and tells it about each document indexed or deleted: rebuilding
+    # it reads every document again (seconds at a thousand documents).
+    def add(self, doc) -> None:
+        if doc.id in self.memory:
+            return
+        self.memory.add(doc)
+        for it in self.memory.doc_items(doc.id):
             if it.kind == "sentence":
                 self._by_section.setdefault((it.doc_id, it.section_id), []).append(it)
             else:
                 self._by_row[(it.doc_id, it.table_id, it.row)] = it
-        self.llm = _llm()
+        self._chains = {}  # they hold the list of departments
+
+    def remove(self, doc_id: str) -> None:
+        if not self.memory.remove(doc_id):
+            return
+        self._by_section = {k: v for k, v in self._by_section.items() if k[0] != doc_id}
+        self._by_row = {k: v for k, v in self._by_row.items() if k[0] != doc_id}
         self._chains = {}
 
     def chain(self, mode: Optional[str]):

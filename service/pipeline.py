@@ -43,7 +43,7 @@ class Pipeline:
         self._queue: "queue.Queue[Optional[str]]" = queue.Queue()
         self._parsed: dict[str, Document] = {}  # job id → document read at upload, so the worker need not re-read
         self._worker: Optional[threading.Thread] = None
-        self._qa = None  # the answering chain over the index; rebuilt when the documents change
+        self._qa = None  # the answering chain over the index: built on first question, then kept in step
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -92,6 +92,12 @@ class Pipeline:
         return job
 
     def _run(self) -> None:
+        try:  # warm up before the first question: the answerer reads every document, BM25 is built
+            self._answerer()
+            with self._lock:
+                self.index.search("预算", k=1, mode="bm25")
+        except Exception:  # noqa: BLE001 - the first question will try again and report
+            log.exception("warm-up failed")
         while True:
             job_id = self._queue.get()
             if job_id is None:
@@ -111,7 +117,8 @@ class Pipeline:
             self.jobs.update(job_id, "running", "index")
             with self._lock:
                 self.index.ingest(doc)
-                self._qa = None
+                if self._qa is not None:
+                    self._qa.add(doc)
             self.jobs.update(job_id, "done", "done")
         except ReadError as exc:
             self.jobs.update(job_id, "failed", "read", exc.to_dict())
@@ -188,7 +195,8 @@ class Pipeline:
     def delete(self, doc_id: str) -> bool:
         with self._lock:
             gone = self.index.delete(doc_id)
-            self._qa = None
+            if self._qa is not None:
+                self._qa.remove(doc_id)
         if gone:
             self.jobs.forget(doc_id)
         return gone

@@ -106,3 +106,37 @@ def test_interrupted_job_resumes_after_restart(tmp_path, seeds_dir):
             assert [d["id"] for d in client.get("/v1/documents").json()["documents"]] == [job.doc_id]
     finally:
         srv.stop()
+
+
+def test_answerer_follows_documents_added_and_deleted(tmp_path, seeds_dir):
+    """The service keeps one answerer and adds / removes each document as it is indexed or deleted
+    (rebuilding it would read every document again): answers see the change at once."""
+    from indexing.ingest import Index
+    from indexing.settings import Settings
+    from service.config import ServerSettings
+    from service.pipeline import Pipeline
+    from tests.index.conftest import FakeEmbeddings
+
+    index = Index(Settings(data_dir=tmp_path / "index"), embeddings=FakeEmbeddings())
+    pipeline = Pipeline(ServerSettings.from_env(data_dir=tmp_path / "data"), index=index)
+    try:
+        assert pipeline.load_paths([seeds_dir / "000_ccf1996943bb7af8.txt"]) == 1
+        question = "哪个部门人员经费最多？"
+        first = pipeline.ask(question)
+        answerer = pipeline._qa
+        assert {c["doc_id"] for c in first["citations"]} == {index.documents()[0].doc_id}
+
+        assert pipeline.load_paths([seeds_dir / "001_9d927ef525b240df.txt"]) == 1
+        ids = {r.doc_id for r in index.documents()}
+        second = pipeline.ask(question)
+        assert pipeline._qa is answerer  # kept, not rebuilt
+        assert {c["doc_id"] for c in second["citations"]} == ids and len(ids) == 2
+
+        added = next(i for i in ids if i != first["citations"][0]["doc_id"])
+        assert pipeline.delete(added)
+        third = pipeline.ask(question)
+        assert {c["doc_id"] for c in third["citations"]} == ids - {added}
+        assert third["answer"] == first["answer"]
+    finally:
+        pipeline.jobs.close()
+        index.close()
