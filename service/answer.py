@@ -19,6 +19,7 @@ from service.evidence import Evidence, FigureFact
 
 NO_INFO = "文件中没有相关信息。"
 CENT = Decimal("0.01")
+RANKING_SHOWN = 10  # a ranking across departments lists this many, then says the rest are left out
 
 
 class UsedFigure(BaseModel):
@@ -374,10 +375,14 @@ def _across(a: Analysis, figures: Callable) -> Draft:
     b = _Builder()
     ranked = sorted(per_dept.values(), key=_in_wan, reverse=not re.search(r"最少|最低", a.question))
     b.lines.append(f"按{metric}从{'低到高' if re.search(r'最少|最低', a.question) else '高到低'}排序：")
-    for i, f in enumerate(ranked, 1):
+    for i, f in enumerate(ranked[:RANKING_SHOWN], 1):
         b.lines.append(f"{i}. {f.evidence.department or f.evidence.source}：{_amount_in_wan(f)}{b.cite(f.evidence)}")
         b.figures.append(UsedFigure(label=metric, value=_num(f), unit=f.unit, evidence_id=f.evidence.id))
     top = [f for f in ranked if _in_wan(f) == _in_wan(ranked[0])]
     if len(top) > 1:
-        b.lines.append(f"并列第一：{'、'.join(f.evidence.department or f.evidence.source for f in top)}。")
+        b.lines.append(f"并列第一：{'、'.join(f.evidence.department or f.evidence.source for f in top[:RANKING_SHOWN])}"
+                       f"{'等' if len(top) > RANKING_SHOWN else ''}。")
+    if len(ranked) > RANKING_SHOWN:
+        # no count here: the grounding guard drops a sentence holding a number no document prints
+        b.lines.append("（以上只列出排在最前的部门，其余部门从略。）")
     return b.draft()
