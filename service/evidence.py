@@ -13,8 +13,10 @@ items are flagged `suspicious`, never quoted by the default answerer and never u
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+import threading
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -118,12 +120,25 @@ def items_of(doc: Document) -> list[Evidence]:
     return out
 
 
+def _locked(method):
+    """Run an InMemoryEvidence method under the store's lock."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 class InMemoryEvidence:
     """Retriever + figures lookup over Documents held in memory.
 
     Items are kept per document, so a question about one document reads only that document's
     items, and documents can be added and removed without rebuilding the rest (the service adds
-    each upload as it is indexed). BM25 statistics are recomputed lazily after a change."""
+    each upload as it is indexed). BM25 statistics are recomputed lazily after a change. One lock
+    keeps a question from reading a document half added or removed (the work is CPU-bound under
+    the GIL either way, so it costs no parallelism)."""
 
     def __init__(self, docs: Iterable[Document] = ()):
         self._docs: dict[str, Document] = {}
@@ -135,6 +150,7 @@ class InMemoryEvidence:
         self._key_sources: dict[str, dict] = {}  # doc id -> key_figure_sources(doc), computed on first use
         self._idf: Optional[dict[str, float]] = None  # None: stale after a change
         self._flat: Optional[list[Evidence]] = None
+        self._lock = threading.RLock()
         for doc in docs:
             self.add(doc)
 
@@ -143,6 +159,10 @@ class InMemoryEvidence:
             return
         items = items_of(doc)
         grams = [Counter(bigrams(it.text)) for it in items]
+        with self._lock:
+            self._add(doc, items, grams)
+
+    def _add(self, doc: Document, items: list[Evidence], grams: list[Counter]) -> None:
         self._docs[doc.id], self._items[doc.id], self._grams[doc.id] = doc, items, grams
         for g in grams:
             self._df.update(g.keys())
@@ -151,6 +171,10 @@ class InMemoryEvidence:
         self._idf = self._flat = None
 
     def remove(self, doc_id: str) -> bool:
+        with self._lock:
+            return self._remove(doc_id)
+
+    def _remove(self, doc_id: str) -> bool:
         if doc_id not in self._docs:
             return False
         del self._docs[doc_id]
@@ -175,6 +199,7 @@ class InMemoryEvidence:
         return list(self._docs.values())
 
     @property
+    @_locked
     def items(self) -> list[Evidence]:
         if self._flat is None:
             self._flat = [it for items in self._items.values() for it in items]
@@ -202,10 +227,12 @@ class InMemoryEvidence:
             return False
         return True
 
+    @_locked
     def departments(self) -> list[str]:
         return [d.meta.department for d in self._docs.values() if d.meta.department]
 
     # -- retrieval --------------------------------------------------------------------------
+    @_locked
     def __call__(self, question: str, filters: Optional[dict] = None) -> list[Evidence]:
         """`filters`: doc_ids / department / year; hints k (default 8) and terms (words to boost)."""
         filters = filters or {}
@@ -230,6 +257,7 @@ class InMemoryEvidence:
         scored.sort(key=lambda x: -x[0])
         return [it.model_copy(update={"score": round(s, 4)}) for s, it in scored[:k]]
 
+    @_locked
     def rows(self, doc_id: str, table_id: str) -> list[Evidence]:
         """Every row of one table, in order, with the rows of tables of the same title that follow
         (a table continued over a page break); list questions show a whole table."""
@@ -238,6 +266,7 @@ class InMemoryEvidence:
         return [it for it in items if it.kind == "row" and (it.table_id == table_id or (title and it.table == title))]
 
     # -- figures ----------------------------------------------------------------------------
+    @_locked
     def figures(self, labels: list[str], filters: Optional[dict] = None) -> list[FigureFact]:
         """Figures stated for any of `labels`: table rows named so, "label…N万元" in sentences, and
         the headline figure of the metric in each document's standard table (`key_figure_facts`),
@@ -259,6 +288,7 @@ class InMemoryEvidence:
                 out.append(fact)
         return out
 
+    @_locked
     def key_figure_facts(self, labels: list[str], filters: Optional[dict] = None) -> list[FigureFact]:
         """The metric's value in each document's standard table (indexing/key_figures.py), as the
         printed cell in its row: one fact per document, only where a table cell holds it."""

@@ -95,3 +95,42 @@ def test_ranking_across_departments_ignores_a_misstated_narrative(corpus):
     assert checked >= 0.8 * len(lines)
     top = Decimal(re.search(r"：约?([\d,]+(?:\.\d+)?)万元", lines[0]).group(1).replace(",", ""))
     assert abs(top - max(g for gs in gold_by_dept.values() for g in gs)) <= Decimal("0.005")  # 元 shown in 万元
+
+
+def test_questions_while_documents_come_and_go(corpus):
+    """The service adds and removes documents while other requests ask: no reader ever sees a
+    document half added or removed (it would fail with 'dictionary changed size' or a KeyError)."""
+    import threading
+
+    docs = [d for d, _ in corpus[:12]]
+    store = InMemoryEvidence(docs[:4])
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def churn():
+        try:
+            for _ in range(3):
+                for d in docs[4:]:
+                    store.add(d)
+                for d in docs[4:]:
+                    store.remove(d.id)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            stop.set()
+
+    writer = threading.Thread(target=churn)
+    writer.start()
+    asked = 0
+    while not stop.is_set() or asked == 0:
+        try:
+            store("人员经费是多少", {"k": 5})
+            store.figures(["三公经费", "“三公”经费"], {})
+            store.rows(docs[0].id, docs[0].tables[0].id)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+            break
+        asked += 1
+    writer.join()
+    assert not errors, errors
+    assert [it.id for it in store.items] == [it.id for it in InMemoryEvidence(docs[:4]).items]
