@@ -88,13 +88,17 @@ def build_chain_parts(
 
     def do_retrieve(x: dict) -> list[Evidence]:
         a: Analysis = x["analysis"]
+        if a.qtype == "across":  # a ranking stands on every document's figure (do_answer), not on passages
+            return []
         hints = {**x["filters"], "k": k, "terms": a.terms + _hint_terms(a)}
-        if a.qtype == "across":  # every department: no department filter
-            hints.pop("department", None)
         return retriever(a.question, hints)
 
     def do_figures(x: dict) -> list[FigureFact]:
+        """The asked metrics' figures, for the model's evidence. A ranking never goes to the model and
+        looks up every document's figure itself: looking them all up here too would double its time."""
         a: Analysis = x["analysis"]
+        if a.qtype == "across":
+            return []
         labels = [s for m in a.metrics for s in _syn(m)]
         return figures(labels, x["filters"]) if labels else []
 

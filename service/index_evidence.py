@@ -111,9 +111,10 @@ class IndexQA:
             from service.analyse import analyse
 
             a = analyse(question, self.memory.departments())
-            hints = {"k": self.llm.config.top_k, "terms": a.terms, "department": department or a.department,
-                     "year": year, "doc_ids": doc_ids}
-            yield from self.llm.stream(a, self.retrieve(question, hints))
+            if a.qtype != "across":  # a ranking is always the deterministic answer: nothing to stream
+                hints = {"k": self.llm.config.top_k, "terms": a.terms, "department": department or a.department,
+                         "year": year, "doc_ids": doc_ids}
+                yield from self.llm.stream(a, self.retrieve(question, hints))
         yield self.ask(question, department=department, year=year, doc_ids=doc_ids, mode=mode)
 
 
