@@ -363,7 +363,8 @@ def _across(a: Analysis, figures: Callable) -> Draft:
         return declined()
     metric = a.metrics[0]
     # A ranking compares departments on their tables, the standard table's cell first (the narrative
-    # may misstate a figure: the checker reports that), in one unit: tables may be in 元 in one document and 万元 in another.
+    # may misstate a figure: the checker reports that), in one unit: tables may be in 元 in one
+    # document and 万元 in another.
     facts = sorted(_metric_figures(metric, figures, {}), key=lambda f: (not f.headline, f.evidence.kind != "row"))
     # One entry per department and year: the same disclosure uploaded as PDF and as text is two
     # documents but one department.
