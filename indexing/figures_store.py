@@ -65,6 +65,13 @@ class FigureRecord:
     context: Optional[str] = None
 
 
+def record_json(f: FigureRecord) -> dict:
+    """A figure as JSON: the value as a Decimal string (never a float), its printed text and place."""
+    out = {k: v for k, v in f.__dict__.items() if v is not None}
+    out["value"] = str(f.value)
+    return out
+
+
 _COLS = (
     "doc_id, origin, department, year, table_id, table_title, table_type, unit, row_index, row_name, row_key,"
     " row_code, is_total, column_key, section_id, section_heading, offset, context, value, raw, decimals, page"

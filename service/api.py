@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 import swagger_ui_bundle
-from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
@@ -177,6 +177,27 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     @app.post("/v1/search", tags=["answer"], summary="检索 / hybrid search")
     def search(req: SearchRequest, _: Optional[KeyEntry] = Depends(caller)) -> dict:
         return {"hits": pipeline.search(req.query, req.k, req.department, req.year, req.table_type, req.document_id)}
+
+    @app.get("/v1/figures", tags=["answer"], summary="数字精确查询 / exact figures with their place")
+    def figures(
+        row: Optional[str] = Query(None, max_length=100, description="行名（如 人员经费、合计） / row label"),
+        row_contains: Optional[str] = Query(None, max_length=100, description="行名包含 / row label contains"),
+        code: Optional[str] = Query(None, max_length=20, description="科目编码 / classification code, e.g. 2080505"),
+        department: Optional[str] = Query(None, max_length=100, description="部门（部分名称即可） / department"),
+        year: Optional[int] = Query(None, ge=1990, le=2100),
+        table_type: Optional[str] = Query(None, max_length=50, description="标准表类型 / standard table type"),
+        document_id: Optional[str] = Query(None, max_length=80),
+        column_contains: Optional[str] = Query(None, max_length=100, description="列名包含 / column contains"),
+        origin: Optional[str] = Query(None, pattern="^(table|narrative)$", description="table | narrative"),
+        limit: int = Query(200, ge=1, le=5000),
+        _: Optional[KeyEntry] = Depends(caller),
+    ) -> dict:
+        """Every printed figure matching all the given filters; values are decimal strings, exactly as
+        printed (`raw`), in the table's or sentence's unit."""
+        found = pipeline.figures(limit=limit, row_name=row, row_name_contains=row_contains, code=code,
+                                 department=department, year=year, table_type=table_type, doc_id=document_id,
+                                 column_contains=column_contains, origin=origin)
+        return {"figures": found, "count": len(found), "limit": limit}
 
     @app.post("/v1/chat/completions", tags=["openai"], summary="OpenAI 兼容聊天接口 / OpenAI-compatible chat")
     def chat(req: ChatRequest, _: Optional[KeyEntry] = Depends(caller)) -> Response:

@@ -14,7 +14,7 @@ import os
 import sys
 
 # In pipeline order: read → index → answer / check → serve → evaluate.
-COMMANDS = ("parse", "ingest", "search", "ask", "check", "serve", "eval")
+COMMANDS = ("parse", "ingest", "search", "figures", "ask", "check", "serve", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:

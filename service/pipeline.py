@@ -261,6 +261,15 @@ class Pipeline:
                                      doc_id=document_id)
         return [h.to_dict() for h in hits]
 
+    def figures(self, limit: int = 200, **filters) -> list[dict]:
+        """Exact figures from the structured store (indexing/figures_store.py): every printed number
+        with its table, row, column or sentence and page."""
+        from indexing.figures_store import record_json
+
+        with self._lock:
+            records = self.index.figures.query(limit=limit, **{k: v for k, v in filters.items() if v not in (None, "")})
+        return [record_json(r) for r in records]
+
     # -- OpenAI-compatible chat ---------------------------------------------------------------------
 
     def chat(self, question: str, model: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 
 from service.cli import main
 
@@ -49,6 +50,16 @@ def test_ingest_a_folder_search_and_delete(tmp_path, seeds_dir, embed_cache_path
     assert found["query"] == "三公经费" and 0 < len(found["hits"]) <= 4
     assert {h["metadata"]["doc_id"] for h in found["hits"]} == {docs[SEEDS[0]]["doc_id"]}
     assert any("三公" in h["text"] for h in found["hits"])
+
+    # Exact figures of a row, with their place, from the structured store.
+    assert main(["figures", "合计", "--column", "人员经费", "--data", str(data), "--dept", dept, "--json"]) == 0
+    figures = _json(capsys)["figures"]
+    assert figures and {f["doc_id"] for f in figures} == {docs[SEEDS[0]]["doc_id"]}
+    for f in figures:
+        assert f["row_name"].replace(" ", "") == "合计" and "人员经费" in f["column"] and f["table_title"]
+        assert Decimal(f["value"]) == Decimal(f["raw"].replace(",", ""))
+    assert "396.27" in {f["raw"] for f in figures}  # the 人员经费 the narrative states, in the tables too
+    assert main(["figures", "--data", str(data)]) == 2  # no filter at all: refused, not a dump of everything
 
     # Delete one: its chunks and figures are gone, the other document is untouched.
     gone = docs[SEEDS[1]]["doc_id"]

@@ -81,10 +81,28 @@ def test_documents_survive_a_restart(server, uploaded):
     assert "0.95" in resp.json()["answer"]
 
 
+def test_exact_figures_with_their_place(server, uploaded):
+    """GET /v1/figures: every printed figure of a row, as a decimal string with its table, row, column
+    and page; bad filters are refused in Chinese and English."""
+    resp = httpx.get(f"{server.url}/v1/figures", params={"document_id": uploaded, "row": "合计", "origin": "table"})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert body["count"] == len(body["figures"]) > 5
+    for f in body["figures"]:
+        assert f["doc_id"] == uploaded and f["origin"] == "table" and f["row_name"].replace(" ", "") in ("合计", "总计")
+        assert f["table_title"] and f["column"] and f["page"] >= 1
+        assert Decimal(f["value"]) == Decimal(f["raw"].replace(",", "") or "0")  # exact, never a float
+    three_public = httpx.get(f"{server.url}/v1/figures", params={
+        "document_id": uploaded, "table_type": "三公经费支出表", "column_contains": "合计"}).json()["figures"]
+    assert {f["table_type"] for f in three_public} == {"三公经费支出表"}
+    bad = httpx.get(f"{server.url}/v1/figures", params={"origin": "elsewhere"})
+    assert bad.status_code == 422 and bad.json()["error"]["message_zh"] and bad.json()["error"]["message_en"]
+
+
 def test_openapi_documents_every_route(server):
     schema = httpx.get(f"{server.url}/openapi.json").json()
     for path in ("/v1/documents", "/v1/jobs/{job_id}", "/v1/ask", "/v1/ask/stream", "/v1/search",
-                 "/v1/chat/completions", "/v1/documents/{doc_id}/findings", "/v1/health"):
+                 "/v1/chat/completions", "/v1/documents/{doc_id}/findings", "/v1/health", "/v1/figures"):
         assert path in schema["paths"], path
 
 
