@@ -20,6 +20,7 @@ _L3_RE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 _L4_RE = re.compile(r"^\d{1,2}[、.．](?!\d)")
 _SENTENCE_END = tuple("。！？；：!?;:")
 _MAX_HEADING = 42
+_GLOSSARY_RE = re.compile(r"^.{1,24}?[：:]\s*(?:是|系)?指")  # a term, a colon, "(是)指…": a definition
 
 
 @dataclass
@@ -39,7 +40,7 @@ def heading_level(text: str) -> Optional[int]:
         return None
     if _PART_RE.match(s):
         return 1
-    if "：" in s[:20] and "是指" in s:  # glossary entries "一、基本支出：是指…" are body text
+    if _GLOSSARY_RE.match(s):  # glossary entries "一、基本支出：是指…" / "一、事业收入：指…" are body text
         return None
     if re.search(r"\d+(?:\.\d+)?\s*(?:万元|元|%)", s):  # a figure means a sentence, not a heading
         return None

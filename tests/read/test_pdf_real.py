@@ -305,3 +305,17 @@ def test_narrative_sections_with_pages(doc, prefix):
             assert 0 <= offset <= len(s.text) and 1 <= page <= doc.page_count
     # table cells are not narrative
     assert "功能分类科目编码" not in doc.narrative
+
+
+def test_glossary_entries_are_text_not_headings(pdfs_dir):
+    """P05's 名词解释 prints "一、财政拨款收入：指…" wrapped over lines: each entry is text of the
+    glossary section, not a heading that cuts the definition in two."""
+    from indexing.read.sections import heading_level
+
+    doc = _read(str(_path(pdfs_dir, "P05")))
+    glossary = next(s for s in doc.sections if s.heading.endswith("名词解释"))
+    assert not any("：指" in s.heading or "：是指" in s.heading for s in doc.sections)
+    assert "财政拨款收入：指单位本年度从本级财政部门取得的财政拨款" in glossary.text.replace("\n", "")
+    assert "机关运行经费" in glossary.text
+    assert heading_level("七、基本支出：是指为保障机构正常运转") is None
+    assert heading_level("二、部门决算单位构成") == 2 and heading_level("（一）机关运行经费支出情况") == 3
