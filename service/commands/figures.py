@@ -7,17 +7,15 @@ import argparse
 import json
 import sys
 
+from service.commands import add_index_filters
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("figures", help="查询已索引文件中的数字 / exact figures from the index")
     p.add_argument("row", nargs="?", help="行名，如 人员经费、合计 / row label, e.g. 人员经费")
-    p.add_argument("--data", help="索引目录 / index folder (default $BUDGETQA_DATA_DIR or ./data)")
+    add_index_filters(p)
     p.add_argument("--like", help="行名包含 / row label contains")
     p.add_argument("--code", help="科目编码 / classification code, e.g. 2080505")
-    p.add_argument("--dept", help="部门（部分名称即可） / department (a part of the name)")
-    p.add_argument("--year", type=int, help="年度 / year")
-    p.add_argument("--type", dest="table_type", help="标准表类型 / standard table type, e.g. 三公经费支出表")
-    p.add_argument("--doc", dest="doc_id", help="文件 id / document id")
     p.add_argument("--column", help="列名包含 / column contains, e.g. 合计")
     p.add_argument("--narrative", action="store_true", help="只查正文中的数字 / figures in the narrative only")
     p.add_argument("--limit", type=int, default=200, help="最多条数 / at most this many (default 200)")

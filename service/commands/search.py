@@ -6,15 +6,13 @@ import argparse
 import json
 import sys
 
+from service.commands import add_index_filters
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("search", help="检索已索引的公开文件 / search the index")
     p.add_argument("query", help="查询 / the query, e.g. 三公经费为何下降")
-    p.add_argument("--data", help="索引目录 / index folder (default $BUDGETQA_DATA_DIR or ./data)")
-    p.add_argument("--dept", help="部门（部分名称即可） / department (a part of the name)")
-    p.add_argument("--year", type=int, help="年度 / year")
-    p.add_argument("--type", dest="table_type", help="标准表类型 / standard table type, e.g. 三公经费支出表")
-    p.add_argument("--doc", dest="doc_id", help="文件 id / document id")
+    add_index_filters(p)
     p.add_argument("--k", type=int, default=5, help="返回条数 / number of hits (default 5)")
     p.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid", help="检索方式 / retriever")
     p.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
