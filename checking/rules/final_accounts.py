@@ -52,7 +52,10 @@ def _completion(ctx: CheckContext, c: Claim) -> list[Finding]:
     if base.value == 0:
         other = next((x for x in reversed(amounts) if x.basis and x.basis != want and x.basis != "决算" and x.value), None)
         hint = f"；按{other.basis}{other.raw}计算为{fmt((actual.value / other.value * 100).quantize(Decimal('0.01')))}%" if other else ""
-        return [Finding(code="F-RATE-NIL-BASE", severity=Severity.warning, category=Category.narrative_vs_table,
+        if other and (actual.value / other.value * 100).quantize(Decimal("0.01")) == c.value:
+            hint += f"，与所写一致：应为“完成{other.basis}的{c.raw}”"
+        # The figure is right against the other budget; what is wrong is the word: an editorial defect.
+        return [Finding(code="F-RATE-NIL-BASE", severity=Severity.warning, category=Category.editorial,
                         message=f"写“完成{want}的{c.raw}”，但{want}为{base.raw}，无完成率可言{hint}", evidence=ev,
                         stated=c.value, unit="%", claim_id=c.id)]
     iv = ratio_interval(Interval.printed(actual.value, actual.decimals), Interval.printed(base.value, base.decimals))

@@ -8,7 +8,7 @@ Anything weaker is a warning; a cell from a table the reader could not rebuild i
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
 from indexing.numbers import Agreement, Interval, ratio_interval, to_unit
@@ -124,11 +124,36 @@ def _share(ctx: CheckContext, c: Claim) -> list[Finding]:
         return [_finding(ctx, "N-SHARE-ROUND", Severity.info, Category.narrative_vs_table,
                          f"占比{c.raw}与重新计算一致（{'截断' if agreement is Agreement.truncation else '四舍五入'}）",
                          c, [], expected, agreement.value, arith, extra=[cur, base])]
+    adjusted = _adjusted_to_whole(ctx, c, expected)
+    if adjusted is not None:
+        return [_finding(ctx, "N-SHARE-ADJUSTED", Severity.info, Category.narrative_vs_table,
+                         f"占比{c.raw}与四舍五入的{fmt(expected)}%差一位尾数：为使同句{adjusted}项占比合计100%"
+                         f"而作的尾数调整（常见做法，不算错误）", c, [], expected, "outside", arith,
+                         extra=[cur, base])]
     same_sentence = base.sentence == c.sentence
     severity = Severity.error if same_sentence and abs(expected - c.value) > Decimal("0.1") else Severity.warning
     return [_finding(ctx, "N-SHARE", severity, Category.narrative_vs_table,
                      f"“{c.metric}”占比写作{c.raw}，按{cur.raw}/{base.raw}计算应为{fmt(expected)}%",
                      c, [], expected, "outside", arith, extra=[cur, base])]
+
+
+def _adjusted_to_whole(ctx: CheckContext, c: Claim, expected: Decimal) -> Optional[int]:
+    """Shares of one total, listed in one sentence, printed so that they add up to exactly 100%
+    ("0.68% + 98.64% + 0.68%"), this one a last digit away from its own rounding: a deliberate
+    adjustment, not an error. Returns how many shares add up, or None."""
+    step = Decimal(1).scaleb(-c.decimals)
+    if abs(c.value - expected) != step:
+        return None
+    siblings = [x for x in ctx.claims if x.kind == "share_pct" and x.base_id == c.base_id and x.sentence == c.sentence]
+    if len(siblings) < 2 or sum(x.value for x in siblings) != 100:
+        return None
+    rounded = []  # each share rounded honestly: an adjustment is only needed when these miss 100%
+    for x in siblings:
+        cur, base = ctx.claim(x.current_id), ctx.claim(x.base_id)
+        if cur is None or base is None or base.value == 0:
+            return None
+        rounded.append((cur.value / base.value * 100).quantize(step, rounding=ROUND_HALF_UP))
+    return len(siblings) if sum(rounded) != 100 else None
 
 
 def _change(ctx: CheckContext, c: Claim) -> list[Finding]:

@@ -41,6 +41,23 @@ def test_share_outside_rounding_is_reported():
     assert [f.code for f in errors] == ["N-SHARE"] and errors[0].expected == D("37.11")
 
 
+def test_shares_adjusted_to_add_up_to_100_are_not_errors():
+    """Three equal parts are 33.33% each, which adds up to 99.99%: printing one as 33.34% is the
+    usual last-digit adjustment (seed 003 prints 0.68% + 98.64% + 0.68% for 0.68/98.64/0.67). Moving
+    a digit when honest rounding already reaches 100% (37.11 + 62.89) stays a finding."""
+    adjusted = make_doc(["三、支出", "支出合计3000.00万元，其中：基本支出1000.00万元，占33.34%；项目支出1000.00万元，"
+                                  "占33.33%；事业单位经营支出1000.00万元，占33.33%。"], [])
+    findings = check_document(adjusted).findings
+    assert not [f for f in findings if f.code == "N-SHARE"]
+    notes = [f for f in findings if f.code == "N-SHARE-ADJUSTED"]
+    assert len(notes) == 1 and notes[0].severity is Severity.info and "合计100%" in notes[0].message
+    assert notes[0].stated == D("33.34") and notes[0].expected == D("33.33")
+    moved = make_doc(["三、支出", "支出合计1125.77万元，其中：基本支出417.79万元，占37.12%；项目支出707.98万元，占62.88%。"],
+                     [expenditure_table()])
+    codes = {f.code for f in check_document(moved).findings}
+    assert "N-SHARE" in codes and "N-SHARE-ADJUSTED" not in codes
+
+
 def test_yuan_table_and_wan_narrative_are_converted():
     rows = [["208", "社会保障和就业支出", "648,400.00", "648,400.00", "0.00"],
             ["210", "卫生健康支出", "10,295,300.00", "3,215,500.00", "7,079,800.00"],
