@@ -145,45 +145,49 @@ class Retriever:
         ))
         if not ready:
             return []
+        allowed = self._allowed_chunks(filters, ready)
         ranked: dict[str, list[tuple[str, float]]] = {}
         if mode in ("hybrid", "bm25"):
-            ranked["bm25"] = self._bm25_search(query, depth, filters, ready)
+            ranked["bm25"] = self.bm25().search(query, depth, allowed)
         if mode in ("hybrid", "dense"):
-            ranked["dense"] = self._dense_search(query, depth, filters, ready)
+            ranked["dense"] = self._dense_search(query, depth, filters, ready, allowed)
         if mode == "hybrid":
             intents = detect_intents(query) if intent == "auto" else (
                 set() if intent in (None, "none") else ({intent} if isinstance(intent, str) else set(intent)))
             for name in sorted(intents & set(INTENT_WEIGHTS)):
-                ranked[f"intent_{name}"] = self._intent_search(name, query, depth, filters, ready)
+                ranked[f"intent_{name}"] = self._intent_search(name, query, depth, allowed)
             for i, part in enumerate(sub_queries(query)):
-                ranked[f"part_{i}"] = self._bm25_search(part, depth, filters, ready)
+                ranked[f"part_{i}"] = self.bm25().search(part, depth, allowed)
         return self._fuse(ranked, k)
 
-    def _intent_search(self, intent: str, query: str, depth: int, filters: Filters,
-                       ready: set[str]) -> list[tuple[str, float]]:
-        """BM25 restricted to the chunks a question type needs, in the requested documents."""
-        self.bm25()
+    def _allowed_chunks(self, filters: Filters, ready: set[str]) -> Optional[list[str]]:
+        """The chunk ids a search may return (ready documents, table-type and chunk-kind filters), or
+        None when that is every chunk of the index. Computed once per search, for every retriever."""
+        self.bm25()  # loads the chunk lists of the current generation
+        if not (filters.has_document_filter or filters.table_type or filters.chunk_kind
+                or len(ready) < len(self._doc_chunks)):
+            return None
+        return [
+            cid for d in ready for cid in self._doc_chunks.get(d, ())
+            if (not filters.table_type or self._chunk_type[cid][0] == filters.table_type)
+            and (not filters.chunk_kind or self._chunk_type[cid][1] == filters.chunk_kind)
+        ]
+
+    def _intent_search(self, intent: str, query: str, depth: int,
+                       allowed: Optional[list[str]]) -> list[tuple[str, float]]:
+        """BM25 restricted to the chunks a question type needs, among the allowed ones."""
+        index = self.bm25()
         keep = {
             "list": lambda m: m[1] == "table",
             "share": lambda m: m[2] or m[3],  # has_share sentence or a total row
         }[intent]
-        allowed = [
-            cid for d in ready for cid in self._doc_chunks.get(d, ())
-            if keep(self._chunk_flags.get(cid, (None, None, False, False)))
-            and (not filters.table_type or self._chunk_type[cid][0] == filters.table_type)
-            and (not filters.chunk_kind or self._chunk_type[cid][1] == filters.chunk_kind)
-        ]
-        if not allowed:
-            return []
-        return self.bm25().search(query, depth, allowed)
+        chosen = [cid for cid in (index.ids if allowed is None else allowed)
+                  if keep(self._chunk_flags.get(cid, (None, None, False, False)))]
+        return index.search(query, depth, chosen) if chosen else []
 
-    def _bm25_search(self, query: str, depth: int, filters: Filters, ready: set[str]) -> list[tuple[str, float]]:
-        allowed = self._allowed_chunks(filters, ready) if self._narrowed(filters, ready) else None
-        return self.bm25().search(query, depth, allowed)
-
-    def _dense_search(self, query: str, depth: int, filters: Filters, ready: set[str]) -> list[tuple[str, float]]:
+    def _dense_search(self, query: str, depth: int, filters: Filters, ready: set[str],
+                      allowed: Optional[list[str]]) -> list[tuple[str, float]]:
         vector = self.vectors.embeddings.embed_query(normalise_query(query))
-        allowed = self._allowed_chunks(filters, ready) if self._narrowed(filters, ready) else None
         if allowed is not None and len(allowed) <= EXACT_DENSE_MAX:
             return self.vectors.search_among(vector, allowed, depth)
         where: dict[str, Any] = {"table_type": filters.table_type, "chunk_kind": filters.chunk_kind}
@@ -193,20 +197,6 @@ class Retriever:
         fetch = depth if filters.has_document_filter else depth * 2
         hits = self.vectors.search(vector, fetch, where)
         return [(cid, s) for cid, s in hits if cid.split(":")[0] in ready][:depth]
-
-    def _narrowed(self, filters: Filters, ready: set[str]) -> bool:
-        """Does the search run on a subset of the ready chunks?"""
-        self.bm25()  # loads the chunk lists of the current generation
-        return bool(filters.has_document_filter or filters.table_type or filters.chunk_kind
-                    or len(ready) < len(self._doc_chunks))
-
-    def _allowed_chunks(self, filters: Filters, ready: set[str]) -> list[str]:
-        """The chunk ids of the ready documents that pass the table-type and chunk-kind filters."""
-        return [
-            cid for d in ready for cid in self._doc_chunks.get(d, ())
-            if (not filters.table_type or self._chunk_type[cid][0] == filters.table_type)
-            and (not filters.chunk_kind or self._chunk_type[cid][1] == filters.chunk_kind)
-        ]
 
     def _fuse(self, ranked: dict[str, list[tuple[str, float]]], k: int) -> list[Hit]:
         fused: dict[str, Hit] = {}
