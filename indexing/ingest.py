@@ -178,6 +178,14 @@ class Index:
         text = catalog.get_document_json(self.conn, doc_id)
         return Document.from_json(text) if text else None
 
+    def warm(self) -> bool:
+        """Build now what the next search would otherwise build first (the BM25 index over the ready
+        chunks). Returns whether anything was built."""
+        if not self.retriever.stale():
+            return False
+        self.retriever.bm25()
+        return True
+
     def counts(self) -> dict[str, int]:
         out = catalog.counts(self.conn)
         out["vectors"] = self.vectors.count()

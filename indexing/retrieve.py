@@ -118,6 +118,11 @@ class Retriever:
         self._chunk_flags: dict[str, tuple] = {}  # (table type, chunk kind, has_share, is_total)
 
     # BM25 is rebuilt from SQLite whenever the set of ready documents changed (generation counter).
+    def stale(self) -> bool:
+        """Would the next search rebuild BM25 first (seconds at a thousand documents)?"""
+        with self._lock:
+            return self._bm25 is None or catalog.generation(self.conn) != self._bm25_gen
+
     def bm25(self) -> BM25Index:
         with self._lock:
             gen = catalog.generation(self.conn)

@@ -158,3 +158,31 @@ def test_answerer_follows_documents_added_and_deleted(tmp_path, seeds_dir):
     finally:
         pipeline.jobs.close()
         index.close()
+
+
+def test_worker_rebuilds_the_keyword_index_once_idle(tmp_path, seeds_dir):
+    """After an upload the BM25 index is stale; the worker rebuilds it as soon as its queue is empty,
+    so the next question does not wait for it (about 6 s at 1,000 documents)."""
+    import time
+
+    from indexing.ingest import Index
+    from indexing.settings import Settings
+    from service.config import ServerSettings
+    from service.pipeline import Pipeline
+    from tests.index.conftest import FakeEmbeddings
+
+    index = Index(Settings(data_dir=tmp_path / "index"), embeddings=FakeEmbeddings())
+    pipeline = Pipeline(ServerSettings.from_env(data_dir=tmp_path / "data"), index=index)
+    pipeline.start()
+    try:
+        job = pipeline.submit("000.txt", (seeds_dir / "000_ccf1996943bb7af8.txt").read_bytes())
+        deadline = time.monotonic() + 120
+        while not (pipeline.jobs.get(job.id).status == "done" and not index.retriever.stale()):
+            assert time.monotonic() < deadline, (pipeline.jobs.get(job.id).status, index.retriever.stale())
+            time.sleep(0.2)
+        assert [d.doc_id for d in index.documents()] == [job.doc_id]
+        assert not index.warm()  # nothing left to build
+    finally:
+        pipeline.stop()
+        pipeline.jobs.close()
+        index.close()
