@@ -208,24 +208,17 @@ def extract_claims(doc: Document, hook: Optional[UnparsedHook] = None) -> list[C
                     metric += "总计"  # the sentence's subject: "2025年支出预算4981.72万元，其中…"
                 if kind in ("share_pct", "change_pct", "completion_pct") and (not metric or metric in ("占", "比")):
                     metric = in_sentence[-1].metric if in_sentence else (last_amount.metric if last_amount else "")
-                off = s0 + n.start
-                c = Claim(
-                    id=f"k{len(claims) + 1}",
+                c = number_claim(
+                    f"k{len(claims) + 1}", n, sentence, section, s0,
                     metric=metric,
                     context=context,
                     kind=kind,
-                    value=abs(n.value),
-                    decimals=n.decimals,
-                    raw=n.raw,
-                    unit=n.unit,
                     direction=direction,
                     direction_word=word,
                     compared_year=int(compared.group(1)) if compared and kind.startswith("change") else None,
                     codes=codes,
                     item_path=path,
                     basis=basis if kind in ("amount", "completion_pct") else None,
-                    quote=sentence.strip(),
-                    location=Location(section_id=section.id, offset=off, page=page_at(section, off)),
                     sentence=sentence_no,
                 )
                 _link(c, in_sentence, last_amount, head, section_amounts)
@@ -245,6 +238,15 @@ def extract_claims(doc: Document, hook: Optional[UnparsedHook] = None) -> list[C
         if late:  # in document order: rules read claims by sentence number and offset
             claims = sorted(claims + late, key=lambda c: c.sentence)
     return claims
+
+
+def number_claim(claim_id: str, n, text: str, section: Section, offset: int, **fields) -> Claim:
+    """The claim of printed number `n` of the sentence `text` (which starts at `offset` in `section`):
+    its value (a change's sign is in `direction`), printed form, unit, quote and place. Both extractors
+    (rules here, the optional LLM in llm_claims.py) build claims through this."""
+    off = offset + n.start
+    return Claim(id=claim_id, value=abs(n.value), decimals=n.decimals, raw=n.raw, unit=n.unit, quote=text.strip(),
+                 location=Location(section_id=section.id, offset=off, page=page_at(section, off)), **fields)
 
 
 def _adopt(got: list[Claim], sentence_no: int) -> list[Claim]:

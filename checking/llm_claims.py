@@ -39,10 +39,10 @@ from checking.claims import (
     _item_path,
     _link,
     clean_metric,
+    number_claim,
 )
-from indexing.model import Document, Location, Section
+from indexing.model import Document, Section
 from indexing.numbers import COUNT_UNITS, find_numbers, is_money_unit
-from indexing.read.sections import page_at
 
 log = logging.getLogger(__name__)
 
@@ -267,25 +267,18 @@ def verify(raw: LLMClaim, section: Section, sentence: str, offset: int, used: se
             direction, word = _direction(context[-12:])  # the printed word just before the figure
     year = raw.compared_year if raw.compared_year and str(raw.compared_year) in sentence else None
     basis = raw.basis if raw.basis and raw.basis in sentence and raw.kind in ("amount", "completion_pct") else None
-    off = offset + n.start
     stats.kept += 1
-    return Claim(
-        id=f"llm{next_id}",
+    return number_claim(
+        f"llm{next_id}", n, sentence, section, offset,
         metric=metric,
         context=context,
         kind=raw.kind,
-        value=abs(n.value),
-        decimals=n.decimals,
-        raw=n.raw,
-        unit=n.unit,
         direction=direction,
         direction_word=word,
         compared_year=year if raw.kind.startswith("change") else None,
         codes=_codes(sentence),
         item_path=_item_path(sentence),
         basis=basis,
-        quote=sentence.strip(),
-        location=Location(section_id=section.id, offset=off, page=page_at(section, off)),
         source="llm",
     )
 
