@@ -64,6 +64,9 @@ class Location(_Model):
     section_id: Optional[str] = None
     offset: Optional[int] = None  # character offset in Section.text
     line: Optional[int] = None  # 1-based line in the source text, when known
+    # PDF only: the box on the page, in PDF points from the page's top-left (x0, top, x1, bottom),
+    # as pdfplumber measures it; None for converted text.
+    box: Optional[tuple[float, float, float, float]] = None
 
 
 class Figure(_Model):
@@ -118,6 +121,31 @@ class Row(_Model):
                 yield c.figure
 
 
+class TableConfidence(_Model):
+    """How sure the reader is of one table, decided from the table alone (indexing/read/confidence.py).
+
+    - `type_source`: what decided the standard type: "title", "content" (header words and row
+      labels), "title+content" (both agree) or "none"; `type_note` says why when they disagree.
+    - `totals_checked` / `totals_reconciled`: 合计 / 小计 cells (rows closing coded rows, columns
+      closing their sibling columns) recomputed from what they close, within rounding;
+      `unreconciled` lists the ones that did not, with both numbers.
+    - `unplaced`: rows or cells the reader could not place (figures with no label, text where a
+      number belongs).
+    - `sure`: the checker may raise an error on this table's cells. False when the table is
+      incomplete, cells were unplaced, or so many totals fail that a shifted reading is likelier
+      than a department's mistakes (`doubt` says which).
+    """
+
+    type_source: str = "none"
+    type_note: Optional[str] = None
+    totals_checked: int = 0
+    totals_reconciled: int = 0
+    unreconciled: list[str] = Field(default_factory=list)
+    unplaced: list[str] = Field(default_factory=list)
+    sure: bool = True
+    doubt: Optional[str] = None
+
+
 class Table(_Model):
     id: str  # "t1", "t2" ... in reading order
     title: str
@@ -132,6 +160,7 @@ class Table(_Model):
     incomplete_reason: Optional[str] = None
     empty_note: Optional[str] = None  # 空表说明, when the table is printed empty
     notes: list[str] = Field(default_factory=list)  # other remarks printed with the table
+    confidence: Optional[TableConfidence] = None  # set once the document is read
 
     def find_rows(self, name: str) -> list[Row]:
         """Rows whose name or any text cell equals `name` after normalisation (spaces, 一、 prefixes)."""

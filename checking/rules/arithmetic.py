@@ -9,12 +9,12 @@ holds under the same codes (a table cut short) make it an `extraction` finding i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
 from indexing.model import Figure, Row, Table, TableType, normalise_label
 from indexing.numbers import Agreement, compare_printed, sum_interval
+from indexing.read.confidence import CodedRow, coded_rows, is_child
 
 from checking.align import canon, column_label, is_total_row
 from checking.findings import Category, Finding, Severity, cell_evidence, fmt
@@ -104,45 +104,6 @@ def _zero() -> Figure:
     return Figure(value=Decimal(0), raw="0", decimals=0)
 
 
-@dataclass
-class VRow:
-    """A coded row; side-by-side tables (经济分类 人员 | 公用) give two per printed row."""
-
-    code: str
-    name: str
-    figs: dict[str, Figure]
-    row: Row
-
-
-def coded_rows(t: Table) -> list[VRow]:
-    groups: dict[str, list[str]] = {}
-    for c in t.columns:
-        m = re.search(r"#(\d+)$", c)
-        groups.setdefault(m.group(1) if m else "", []).append(c)
-    out: list[VRow] = []
-    for row in t.rows:
-        if len(groups) == 1:
-            if row.code and 3 <= len(row.code) <= 7:
-                figs = {c.column: c.figure for c in row.cells if c.figure is not None and c.figure.value is not None}
-                out.append(VRow(row.code, row.name, figs, row))
-            continue
-        for suffix, cols in groups.items():
-            code_col = next((c for c in cols if "编码" in c or "代码" in c), None)
-            name_col = next((c for c in cols if "名称" in c), None)
-            code = re.sub(r"\D", "", (row.cell(code_col).text if code_col and row.cell(code_col) else "") or "")
-            if not code or not 3 <= len(code) <= 7:
-                continue
-            figs = {re.sub(r"#\d+$", "", c): row.cell(c).figure for c in cols
-                    if row.cell(c) and row.cell(c).figure is not None and row.cell(c).figure.value is not None}
-            out.append(VRow(code, row.cell(name_col).text if name_col and row.cell(name_col) else "", figs, row))
-    return out
-
-
-def _is_child(parent: str, code: str) -> bool:
-    # '3012' printed for '30102' (a one-digit 款 code) is still a child of '301'
-    return code != parent and code.startswith(parent) and len(code) in (len(parent) + 2, len(parent) + 1)
-
-
 def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
     vrows = coded_rows(t)
     if len(vrows) < 2:
@@ -164,7 +125,7 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
         for parent in rows:
             if len(parent.code) not in (3, 5):
                 continue
-            kids = [r for r in rows if _is_child(parent.code, r.code)]
+            kids = [r for r in rows if is_child(parent.code, r.code)]
             pf = parent.figs.get(col)
             if not kids or pf is None:
                 continue
@@ -185,9 +146,9 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
 _PROJECT_TYPES = {TableType.project_expenditure, TableType.performance_project}
 
 
-def _repeated_codes(t: Table, vrows: list[VRow]) -> list[Finding]:
+def _repeated_codes(t: Table, vrows: list[CodedRow]) -> list[Finding]:
     """One code printed on two rows with different amounts (a unit or project listed twice)."""
-    seen: dict[str, VRow] = {}
+    seen: dict[str, CodedRow] = {}
     out: list[Finding] = []
     per_project = t.standard_type in _PROJECT_TYPES
     for r in vrows:
@@ -205,7 +166,7 @@ def _repeated_codes(t: Table, vrows: list[VRow]) -> list[Finding]:
     return out
 
 
-def _dedupe(rows: list[VRow]) -> tuple[list[VRow], list[VRow]]:
+def _dedupe(rows: list[CodedRow]) -> tuple[list[CodedRow], list[CodedRow]]:
     seen, keep, dupes = set(), [], []
     for r in rows:
         key = (r.code, r.name, tuple(str(f.value) for f in r.figs.values()))
@@ -214,7 +175,7 @@ def _dedupe(rows: list[VRow]) -> tuple[list[VRow], list[VRow]]:
     return keep, dupes
 
 
-def _explainer(ctx: CheckContext, t: Table, prefix: str, kids: list[VRow], dupes: list[VRow]):
+def _explainer(ctx: CheckContext, t: Table, prefix: str, kids: list[CodedRow], dupes: list[CodedRow]):
     """A function gap → reason when the reader, not the department, explains the gap."""
 
     def explain(gap: Decimal) -> Optional[str]:

@@ -11,11 +11,11 @@ from typing import Optional
 
 from indexing.model import Figure, Table, TableType
 from indexing.numbers import Agreement, compare_printed, to_unit
+from indexing.read.confidence import coded_rows
 
 from checking.align import CellRef, canon, column_label, is_total_row
 from checking.findings import Category, Finding, Severity, cell_evidence, fmt
 from checking.rules import CheckContext, cell_interval
-from checking.rules.arithmetic import coded_rows
 
 _GENERAL = {TableType.general_budget_expenditure, TableType.general_basic_expenditure, TableType.three_public, TableType.operating_cost}
 _ALL = {TableType.expenditure, TableType.income, TableType.income_expense_summary}

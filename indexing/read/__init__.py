@@ -45,16 +45,18 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int = MAX_BYTES, max_pages:
         raise errors.empty_file(name)
     if len(data) > max_bytes:
         raise errors.too_large(name, len(data), max_bytes)
+    from indexing.read.confidence import assess
+
     if data.lstrip()[:5] == b"%PDF-":
         from indexing.read.pdf import read_pdf
 
-        return read_pdf(data, name, max_pages=max_pages)
+        return assess(read_pdf(data, name, max_pages=max_pages))
     text = decode_text(data)
     if text is None:
         raise errors.unsupported_type(name)
     from indexing.read.text import read_text
 
-    return read_text(text, name, doc_id=document_id(data))
+    return assess(read_text(text, name, doc_id=document_id(data)))
 
 
 def decode_text(data: bytes) -> Optional[str]:

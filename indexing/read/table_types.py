@@ -64,6 +64,98 @@ def classify_table(title: str, header_words: Iterable[str] = ()) -> TableType:
     return TableType.other
 
 
+# ---------------------------------------------------------------------------------------------
+# By content: the header words and row labels every province's version of a table shares.
+
+# Types that look alike on the page, so that content alone cannot tell one from another; when
+# the title names one of a family and the content another of the same family, the title wins.
+_FAMILIES: tuple[frozenset[TableType], ...] = (
+    frozenset({TableType.income_expense_summary, TableType.fiscal_summary}),
+    frozenset({TableType.expenditure, TableType.general_budget_expenditure, TableType.gov_fund,
+               TableType.state_capital, TableType.project_expenditure}),
+    frozenset({TableType.general_basic_expenditure, TableType.economic_classification, TableType.operating_cost}),
+    frozenset({TableType.performance_overall, TableType.performance_project}),
+)
+_NON_FISCAL_INCOME = re.compile(r"事业收入|经营收入|其他收入|上级补助收入|附属单位上缴|单位资金|非财政拨款")
+_SPEND_COLUMNS_OF_ALL_FUNDS = re.compile(r"上缴上级|经营支出|对附属单位补助|对下级单位补助")
+_ECONOMIC_ROW = re.compile(r"工资福利支出|商品和服务支出|对个人和家庭的补助|机关工资福利|机关商品和服务")
+
+
+def classify_content(columns: Iterable[str], labels: Iterable[str], codes: Iterable[str] = (),
+                     header_words: Iterable[str] = ()) -> tuple[Optional[TableType], int]:
+    """The standard type a table's header words and row labels show, with a strength: 2 when the
+    words belong to that table alone (因公出国/公务接待 → 三公; 人员经费/公用经费 without 项目支出 →
+    基本支出; a two-sided 收入/支出 layout with 收入总计 → 收支总表), 1 when only its family is
+    certain (基本支出 and 项目支出 columns are printed by the 支出总表 and the 一般公共预算支出表
+    alike), 0 with no type."""
+    columns = list(columns)
+    header = _compact(" ".join(columns + list(header_words)))
+    rows = _compact(" ".join(labels))
+    both = header + " " + rows
+    codes = [c for c in codes if c]
+    economic_rows = sum(1 for c in codes if c[:1] in "35" and len(c) in (3, 5)) + len(_ECONOMIC_ROW.findall(rows))
+    functional_rows = sum(1 for c in codes if c[:1] == "2" and len(c) in (3, 5, 7))
+    if re.search(r"一级指标|二级指标|三级指标|指标值|绩效指标|绩效目标", both):
+        return (TableType.performance_project if "项目名称" in both or re.search(r"项目名称|项目资金", header)
+                else TableType.performance_overall), 2
+    # 三公 by its parts; in rows only where the rows are not economic items (a 基本支出 table lists
+    # 30212 因公出国（境）费用 and 30217 公务接待费 among its rows).
+    three = header if economic_rows else both
+    if "出国" in three and "接待" in three and ("公务用车" in three or "车辆" in three):
+        return TableType.three_public, 2
+    if re.search(r"采购(?:项目|品目|目录|金额|预算)|货物.*工程.*服务", both):
+        return TableType.procurement, 2
+    # Two-sided: 收入 and 支出 as the two top-level groups of the header (or two 项目 columns, one
+    # per side), or both grand totals among the row labels.
+    tops = [_compact(c.split("/")[0]) for c in columns]
+    two_sided = (any(t.startswith("收入") for t in tops) and any(t.startswith("支出") for t in tops)) or (
+        sum(1 for c in columns if _compact(c.split("/")[-1]).split("#")[0] == "项目") >= 2) or bool(
+        re.search(r"收入总计|本年收入合计", rows) and re.search(r"支出总计|本年支出合计", rows))
+    # 收入总计 / 支出总计 rows close only the summary tables (other tables close with 合计).
+    grand_total = bool(re.search(r"收入总计|支出总计", rows))
+    if (two_sided or grand_total) and not functional_rows:
+        fiscal = not _NON_FISCAL_INCOME.search(rows) and re.search(r"一般公共预算", both)
+        strong = two_sided and not fiscal
+        return (TableType.fiscal_summary if fiscal else TableType.income_expense_summary), 2 if strong else 1
+    if "人员经费" in header and "公用经费" in header and "项目支出" not in header:
+        return TableType.general_basic_expenditure, 2
+    if "基本支出" in header and "项目支出" in header:
+        if economic_rows > functional_rows:
+            return TableType.economic_classification, 2
+        if _SPEND_COLUMNS_OF_ALL_FUNDS.search(header):
+            return TableType.expenditure, 2
+        return TableType.expenditure, 1
+    if re.search(r"上年结转|事业收入|其他收入|财政拨款收入|一般公共预算拨款", header) and "合计" in header and functional_rows:
+        return TableType.income, 2
+    if economic_rows >= 2 and functional_rows == 0:
+        return TableType.general_basic_expenditure, 1
+    if "项目名称" in header and not re.search(r"指标", header):
+        return TableType.project_expenditure, 1
+    return None, 0
+
+
+def decide_type(title: str, columns: Iterable[str], labels: Iterable[str], codes: Iterable[str] = (),
+                header_words: Iterable[str] = ()) -> tuple[TableType, str, Optional[str]]:
+    """The standard type with how it was decided: ("title" | "content" | "title+content" | "none",
+    and a note when title and content disagree). The title wins unless the content is certain of
+    a type of another family (a table titled 一般公共预算支出表 whose columns are 人员经费 and
+    公用经费 is the 基本支出 table)."""
+    columns, labels = list(columns), list(labels)
+    by_title = classify_table(title, ())
+    by_content, strength = classify_content(columns, labels, codes, header_words)
+    if by_title is TableType.other:
+        if by_content is None:
+            return TableType.other, "none", None
+        return by_content, "content", None
+    if by_content is None or by_content is by_title:
+        return by_title, "title+content" if by_content is by_title else "title", None
+    same_family = any(by_title in f and by_content in f for f in _FAMILIES)
+    if same_family or strength < 2:
+        return by_title, "title", None
+    note = f"标题像《{by_title.value}》，表头与行名是《{by_content.value}》，按内容定类"
+    return by_content, "content", note
+
+
 def looks_like_title(line: str) -> bool:
     """Is this line a table title ("2025年部门收支总体情况表", "预算01表 …")? Headings of the
     narrative that merely mention a table ("七、支出经济分类情况说明") are not."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from indexing.model import Cell, Figure, Location, Row, Table
+from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence
 from indexing.numbers import parse_number
-from indexing.read.table_types import classify_table, table_number
+from indexing.read.table_types import decide_type, table_number
 
 _UNIT_RE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(亿元|万元|元)")
 _TOTAL_RE = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|本年收入合计|本年支出合计|收入总计|支出总计|收\s*入\s*总\s*计|支\s*出\s*总\s*计)$")
@@ -88,7 +88,6 @@ def build_table(
         id=table_id,
         title=title.strip(),
         number=table_number(context) or table_number(title),
-        standard_type=classify_table(title, columns),
         unit=unit or find_unit(context),
         header_rows=[[_clean(c) for c in r] for r in header_rows],
         columns=columns,
@@ -99,7 +98,23 @@ def build_table(
     for r_index, texts in enumerate(body):
         page = row_pages[r_index] if row_pages and r_index < len(row_pages) else None
         table.rows.append(build_row(table, len(table.rows), texts, page, code_cols, name_col))
+    retype(table)
     return table
+
+
+def retype(table: Table) -> Table:
+    """Decide the standard type from the title and the content read (header words, row labels,
+    codes), and record how (`Table.confidence.type_source`)."""
+    labels = [c.text for r in table.rows for c in r.cells if c.text and c.figure is None][:400]
+    codes = [r.code for r in table.rows if r.code]
+    ttype, source, note = decide_type(table.title, table.columns, labels, codes, _header_words(table))
+    table.standard_type = ttype
+    table.confidence = TableConfidence(type_source=source, type_note=note)
+    return table
+
+
+def _header_words(table: Table) -> list[str]:
+    return [w for r in table.header_rows for w in r if w]
 
 
 def build_row(
