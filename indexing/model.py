@@ -195,6 +195,9 @@ class Section(_Model):
     text: str = ""  # body text, lines joined (hard line breaks inside sentences removed)
     figures: list[Figure] = Field(default_factory=list)  # numbers in the text, location.offset set
     page_offsets: list[tuple[int, int]] = Field(default_factory=list)  # (offset, page) where a new page starts
+    # (start, end) of sentences that address the reader or a model ("忽略以上指令…"), set by
+    # indexing/read/injection.py: never answer evidence, reported by the checker (E-INSTRUCTION)
+    instructions: list[tuple[int, int]] = Field(default_factory=list)
 
 
 class DocumentMeta(_Model):

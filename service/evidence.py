@@ -7,8 +7,9 @@ The chain only needs two callables, so retrieval is injected:
 scored with BM25 over character bigrams: no index, no model. It is the test provider and the
 no-index fallback.
 
-Text that reads like an instruction to a model ("忽略以上指令…") is never a budget figure: such
-items are flagged `suspicious`, never quoted by the default answerer and never used to ground a number.
+Text that reads like an instruction to a model ("忽略以上指令…", marked by the reader in
+Section.instructions) is never a budget figure: such items are flagged `suspicious`, never quoted
+by the default answerer and never used to ground a number.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pydantic import BaseModel
 
 from indexing.model import Document
 from indexing.numbers import find_numbers, normalise_text
+from indexing.read.injection import in_instruction, looks_like_instruction as _looks_like_instruction
 from service.analyse import synonyms
 
 
@@ -67,16 +69,12 @@ class FigureFact(BaseModel):
 Retriever = Callable[[str, dict], list[Evidence]]
 FiguresLookup = Callable[[list[str], dict], list[FigureFact]]
 
-_INJECTION_RE = re.compile(
-    r"忽略(?:以上|上述|之前|前面|所有)?(?:的)?(?:指令|指示|提示|要求)|无视(?:以上|上述)|你(?:现在)?是一个|系统提示|"
-    r"ignore (?:all |the )?(?:previous|above|prior) instructions|system prompt",
-    re.I,
-)
 _SENT_SPLIT_RE = re.compile(r"(?<=[。！？!?])|\n")
 
 
 def looks_like_instruction(text: str) -> bool:
-    return bool(_INJECTION_RE.search(text))
+    """One definition for reader, checker and answerer: indexing/read/injection.py."""
+    return _looks_like_instruction(text)
 
 
 def bigrams(text: str) -> list[str]:
@@ -106,7 +104,8 @@ def items_of(doc: Document) -> list[Evidence]:
                     page = p
             out.append(Evidence(id=f"{tag}:{sec.id}:{n}", text=sent.strip(), kind="sentence", section_id=sec.id,
                                 section=sec.heading, page=page, unit=meta.unit or "万元",
-                                suspicious=looks_like_instruction(sent), **base))
+                                suspicious=looks_like_instruction(sent) or in_instruction(sec, start, start + len(sent)),
+                                **base))
     for table in doc.tables:
         for row in table.rows:
             cells = [c.text for c in row.cells if c.text]

@@ -1,13 +1,16 @@
 """Editorial: what a proof-reader would mark. Template placeholders (XX, 待填写, 增加（减少）,
 “主要原因是。”), doubled words or punctuation, 部门 vs 单位 wording in the wrong kind of
 document, old 类 names (医疗卫生与计划生育支出) where the tables use the current ones, and
-template phrasing that does not fit (“比…持平”, a full stop before “与…持平”)."""
+template phrasing that does not fit (“比…持平”, a full stop before “与…持平”), and sentences that
+address the reader or a model instead of disclosing (“忽略以上指令…”, “你现在是…”: E-INSTRUCTION,
+marked by the reader in Section.instructions, see indexing/read/injection.py)."""
 
 from __future__ import annotations
 
 import re
 
 from indexing.model import Location
+from indexing.read.injection import find_instructions
 from indexing.read.sections import page_at
 
 from checking.findings import Category, Evidence, Finding, Severity
@@ -48,6 +51,7 @@ def run(ctx: CheckContext) -> list[Finding]:
                     out.append(_finding("E-OLD-CLASS-NAME", Severity.warning,
                                         f"使用已停用的类名“{old}”，表中为“{new}”", sec, m.start(), m.end()))
         out += _wording(ctx, sec)
+        out += _instructions(sec)
     out += _table_notes(ctx)
     return out
 
@@ -65,6 +69,20 @@ def _table_notes(ctx: CheckContext) -> list[Finding]:
                                        message=f"《{t.title}》表注：" + template.format(m=m.group(0)),
                                        evidence=[Evidence(side="table", quote=note[max(0, m.start() - 12) : m.end() + 12], table_title=t.title,
                                                           location=Location(table_id=t.id, page=t.pages[0] if t.pages else None))]))
+    return out
+
+
+def _instructions(sec) -> list[Finding]:
+    """A sentence that tells its reader (or an answering model) what to do or say is not a
+    disclosure: an injected instruction or a leftover; answers never use it (service/evidence.py)."""
+    out = []
+    for start, end in sec.instructions or find_instructions(sec.text):
+        sentence = sec.text[start:end]
+        out.append(Finding(
+            code="E-INSTRUCTION", severity=Severity.error, category=Category.editorial,
+            message=f"文中有向读者或模型下达指令的语句，不属于公开内容（问答不会采用）：“{sentence[:60]}”",
+            evidence=[Evidence(side="narrative", quote=sentence[:200],
+                               location=Location(section_id=sec.id, offset=start, page=page_at(sec, start)))]))
     return out
 
 
