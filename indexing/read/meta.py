@@ -34,18 +34,43 @@ def infer_meta(doc: Document, head_text: str) -> DocumentMeta:
     return meta
 
 
-def _department(head: str, doc: Document) -> Optional[str]:
-    for line in head.splitlines()[:40]:
-        line = line.strip("#* ")
-        m = _TITLE_DEPT_RE.match(line)
-        if m and not re.search(r"目录|部分|说明", m.group(2)):
+_DEPT_END = re.compile(
+    r"(?:局|委员会|委|办公室|办|院|所|中心|站|队|会|处|室|部|厅|馆|校|学|社|政府|办事处|街道|镇|乡|园|台|组|团|司|署|机关|协会|联合会)$"
+)
+
+
+def valid_department(name: Optional[str]) -> bool:
+    """A department's name ends in the noun of an organ (局, 委员会, 中心, 街道办事处 …) and is not a
+    template word: "度部门" (read from "2024 年度部门决算") or "部门预算" is not a department."""
+    return bool(name) and not re.search(r"表|目录|部分|说明|公开|^部门|^单位|^度|预算|决算", name or "") and bool(
+        _DEPT_END.search(name or ""))
+
+
+def find_department(candidates: list[str]) -> Optional[str]:
+    """The unit name from a cover or part title, also when the title is set over two or three
+    lines ("上海市普陀区规划和自然资源局" / "2024 年度部门决算") and with any spacing."""
+    texts = [re.sub(r"[\s\u3000]+", "", c.replace("\t", " ")).strip("#*") for c in candidates if c.strip()]
+    probes = []
+    for k, t in enumerate(texts):
+        probes.append(t)
+        if len(t) <= 40:
+            probes += [t + "".join(texts[k + 1 : k + n]) for n in (2, 3) if k + n - 1 < len(texts)]
+    for t in probes:
+        t = re.sub(r"^(?:第[一二三四五六七八九十]+部分|附件\d*[:：]?)", "", t)
+        m = _TITLE_DEPT_RE.match(t)
+        if m and valid_department(_clean_dept(m.group(2))):
             return _clean_dept(m.group(2))
-    m = _DEPT_FIELD_RE.search(head)
-    if m:
-        return _clean_dept(m.group(1))
+    for t in texts:
+        m = _DEPT_FIELD_RE.search(t)
+        if m and valid_department(_clean_dept(m.group(1))):
+            return _clean_dept(m.group(1))
     return None
 
 
+def _department(head: str, doc: Document) -> Optional[str]:
+    return find_department(head.splitlines()[:40])
+
+
 def _clean_dept(name: str) -> str:
-    name = re.sub(r"（汇总）|\(汇总\)", "", name)
+    name = re.sub(r"（汇总）|\(汇总\)|（本级）|\(本级\)", "", name)
     return re.sub(r"(?:20\d{2}年度?)$", "", name).strip()

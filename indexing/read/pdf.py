@@ -20,6 +20,7 @@ from indexing.model import Document, Table
 from indexing.read import errors
 from indexing.read.errors import ReadError
 from indexing.read.meta import infer_meta
+from indexing.read.pdf_lines import group_lines
 from indexing.read.pdf_tables import PageTable, join_tables, page_table, strip_leading_rows
 from indexing.read.sections import Line, build_sections, heading_level
 from indexing.read.table_types import looks_like_title
@@ -36,8 +37,9 @@ class _TextLine:
     text: str
     top: float
     bottom: float
-    size: float = 0.0  # font size of the line's first character
+    size: float = 0.0  # the font size most of the line's characters have
     heading: Optional[int] = None  # see sections.Line.heading
+    boxes: Optional[list] = None  # the page box of each character of `text` (pdf_lines)
 
 
 @dataclass
@@ -67,7 +69,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
     tables = [_build(f"t{i + 1}", jt) for i, jt in enumerate(joined)]
 
     _mark_headings(pages)
-    lines = [Line(l.text, p.number, heading=l.heading) for p in pages for l in p.narrative]
+    lines = [Line(l.text, p.number, heading=l.heading, boxes=l.boxes) for p in pages for l in p.narrative]
     doc = Document(
         id=document_id(data),
         source=name,
@@ -153,12 +155,7 @@ def _read_page(page, number: int) -> _Page:
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
     text_page = shown.filter(outside) if boxes else shown
-    lines = [
-        _TextLine(l["text"], l["top"], l["bottom"], l["chars"][0]["size"] if l["chars"] else 0.0)
-        for l in text_page.extract_text_lines()
-        if l["text"].strip()
-    ]
-    lines.sort(key=lambda l: l.top)
+    lines = [_TextLine(l.text, l.top, l.bottom, l.size, boxes=l.boxes) for l in group_lines(text_page.chars)]
     return _Page(number, lines, tables, hidden_chars=hidden)
 
 
@@ -282,6 +279,7 @@ def _build(table_id: str, jt) -> Table:
         jt.header,
         jt.body,
         row_pages=jt.row_pages,
+        cell_boxes=jt.boxes,
         pages=[pt.page for pt in jt.parts],
         context=first.context,
     )

@@ -27,6 +27,10 @@ class SpanCell:
     c0: int
     c1: int
     text: str
+    box: Optional[tuple[float, float, float, float]] = None
+
+
+Box = tuple[float, float, float, float]
 
 
 @dataclass
@@ -122,7 +126,7 @@ def span_cells(pt: PageTable, edges: Optional[list[float]] = None) -> Optional[l
         r1 = r
         while r1 + 1 < len(pt.row_bands) and pt.row_bands[r1 + 1][1] <= box[3] + _TOL:
             r1 += 1
-        out.append(SpanCell(r, r1, c0, c1 - 1, text))
+        out.append(SpanCell(r, r1, c0, c1 - 1, text, box))
     return out
 
 
@@ -151,9 +155,12 @@ def header_row_count(cells: list[SpanCell], n_rows: int) -> int:
     return n_rows
 
 
-def to_grid(cells: list[SpanCell], n_rows: int, n_cols: int, n_header: int) -> tuple[list[list[str]], list[list[str]]]:
-    """(header rows, body rows). Header spans are filled across and down; body spans written once."""
+def to_grid(cells: list[SpanCell], n_rows: int, n_cols: int,
+            n_header: int) -> tuple[list[list[str]], list[list[str]], list[list[Optional[Box]]]]:
+    """(header rows, body rows, the page box of each body cell). Header spans are filled across and
+    down; body spans written once, with their box."""
     grid = [[""] * n_cols for _ in range(n_rows)]
+    box_grid: list[list[Optional[Box]]] = [[None] * n_cols for _ in range(n_rows)]
     for c in cells:
         if c.r0 < n_header:
             for r in range(c.r0, min(c.r1, n_header - 1) + 1):
@@ -161,7 +168,8 @@ def to_grid(cells: list[SpanCell], n_rows: int, n_cols: int, n_header: int) -> t
                     grid[r][col] = c.text
         else:
             grid[c.r0][c.c1] = c.text
-    header, body = grid[:n_header], grid[n_header:]
+            box_grid[c.r0][c.c1] = c.box
+    header, body, boxes = grid[:n_header], grid[n_header:], box_grid[n_header:]
     # A 合计 row that also carries sub-headers (本年支出 › 合计/基本支出/项目支出, P05 决算表): the
     # words go to the header, the row keeps its label.
     if body and header and _TOTAL_LABEL_RE.match(next((t for t in body[0] if t), "")):
@@ -170,7 +178,7 @@ def to_grid(cells: list[SpanCell], n_rows: int, n_cols: int, n_header: int) -> t
         if any(words) and not any(_is_number(t) for t in body[0]):
             header.append(words)
             body[0] = [t if not words[i] else "" for i, t in enumerate(body[0])]
-    return header, body
+    return header, body, boxes
 
 
 def edges_compatible(prev: PageTable, nxt: PageTable) -> bool:
@@ -186,6 +194,7 @@ class JoinedTable:
     header: list[list[str]]
     body: list[list[str]]
     row_pages: list[int]
+    boxes: list[list[Optional[Box]]] = field(default_factory=list)  # per body cell, on its page
 
 
 def join_tables(tables: list[PageTable], continues: list[bool]) -> list[JoinedTable]:
@@ -198,19 +207,22 @@ def join_tables(tables: list[PageTable], continues: list[bool]) -> list[JoinedTa
             cells = span_cells(pt, prev.parts[0].edges)
             if cells is not None:
                 n_head = header_row_count(cells, len(pt.row_bands))
-                header, body = to_grid(cells, len(pt.row_bands), prev.parts[0].n_cols, n_head)
+                header, body, boxes = to_grid(cells, len(pt.row_bands), prev.parts[0].n_cols, n_head)
                 if header and not _repeats(header, prev.header):
-                    body = header + body  # not a repeated header: rows of the table
+                    # not a repeated header: rows of the table (their boxes are the header's cells)
+                    head_cells = to_grid(cells, len(pt.row_bands), prev.parts[0].n_cols, 0)[2][: len(header)]
+                    body, boxes = header + body, head_cells + boxes
                 prev.parts.append(pt)
-                body = [r for r in body if any(r)]
-                prev.body += body
-                prev.row_pages += [pt.page] * len(body)
+                kept = [i for i, r in enumerate(body) if any(r)]
+                prev.body += [body[i] for i in kept]
+                prev.boxes += [boxes[i] for i in kept]
+                prev.row_pages += [pt.page] * len(kept)
                 continue
         cells = span_cells(pt) or []
         n_head = header_row_count(cells, len(pt.row_bands))
-        header, body = to_grid(cells, len(pt.row_bands), pt.n_cols, n_head)
-        body = [r for r in body if any(r)]
-        out.append(JoinedTable([pt], header, body, [pt.page] * len(body)))
+        header, body, boxes = to_grid(cells, len(pt.row_bands), pt.n_cols, n_head)
+        kept = [i for i, r in enumerate(body) if any(r)]
+        out.append(JoinedTable([pt], header, [body[i] for i in kept], [pt.page] * len(kept), [boxes[i] for i in kept]))
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Optional
 
 from indexing.model import Figure, Location, Section
 from indexing.numbers import find_numbers
+from indexing.read.pdf_lines import union
 
 _PART_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
 _L2_RE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
@@ -31,6 +32,8 @@ class Line:
     # A reader that knows better than the text (font size, a table of contents) sets this:
     # 0 = body text, n >= 1 = heading of level n; None = decide from the text.
     heading: Optional[int] = None
+    # PDF only: the page box of each character of `text` (None for a character with no box).
+    boxes: Optional[list[Optional[tuple[float, float, float, float]]]] = None
 
 
 def heading_level(text: str) -> Optional[int]:
@@ -74,8 +77,9 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
         sections.append(sec)
         return sec
 
+    boxes_of: dict[str, list] = {}  # section id -> one box (or None) per character of its text
     for line in lines:
-        text = re.sub(r"\s+", " ", line.text).strip()
+        text, char_boxes = _normalise(line.text, line.boxes)
         if not text:
             continue
         level = heading_level(text) if line.heading is None else (line.heading or None)
@@ -88,10 +92,11 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
             if current.page is None:
                 current.page = line.page
             current.page_offsets.append((len(current.text), line.page))
-        # Spaces inside Chinese prose come from the converter ("收入减少 72.13"): drop them
-        # between CJK and digits, keep them between Latin words.
-        text = re.sub(r"(?<=[\u4e00-\u9fff，。：；、])\s+|\s+(?=[\u4e00-\u9fff，。：；、%])", "", text)
+        before = len(current.text)
         current.text = _join(current.text, text)
+        if line.boxes is not None:
+            kept = boxes_of.setdefault(current.id, [])
+            kept += [None] * (before - len(kept)) + [None] * (len(current.text) - before - len(text)) + char_boxes
 
     for sec in sections:
         sec.figures = [
@@ -100,11 +105,37 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
                 raw=n.raw,
                 decimals=n.decimals,
                 unit=n.unit,
-                location=Location(section_id=sec.id, offset=n.start, page=page_at(sec, n.start)),
+                location=Location(section_id=sec.id, offset=n.start, page=page_at(sec, n.start),
+                                  box=union(boxes_of.get(sec.id, [])[n.start : n.end])),
             )
             for n in find_numbers(sec.text)
         ]
     return [s for s in sections if s.text or s.level > 0]
+
+
+_DROP_SPACE = re.compile(r"(?<=[\u4e00-\u9fff，。：；、])\s+|\s+(?=[\u4e00-\u9fff，。：；、%])")
+
+
+def _normalise(text: str, boxes: Optional[list]) -> tuple[str, list]:
+    """Whitespace collapsed and trimmed; spaces inside Chinese prose dropped (they come from the
+    converter or the layout: "收入减少 72.13"), kept between Latin words. The boxes follow."""
+    pairs = list(zip(text, boxes if boxes is not None else [None] * len(text)))
+    out: list[tuple[str, object]] = []
+    for ch, box in pairs:
+        if ch.isspace():
+            if out and out[-1][0] != " ":
+                out.append((" ", None))
+            continue
+        out.append((ch, box))
+    while out and out[-1][0] == " ":
+        out.pop()
+    s = "".join(ch for ch, _ in out)
+    keep = [True] * len(s)
+    for m in _DROP_SPACE.finditer(s):
+        for i in range(m.start(), m.end()):
+            keep[i] = False
+    out = [p for p, k in zip(out, keep) if k]
+    return "".join(ch for ch, _ in out), [b for _, b in out]
 
 
 def page_at(section: Section, offset: int) -> Optional[int]:

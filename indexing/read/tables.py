@@ -77,6 +77,7 @@ def build_table(
     context: str = "",
     complete: bool = True,
     incomplete_reason: Optional[str] = None,
+    cell_boxes: Optional[list[list[Optional[tuple[float, float, float, float]]]]] = None,
 ) -> Table:
     """Assemble a typed table. `context` is text printed around the title (unit line, 表号)."""
     columns = flatten_header(header_rows)
@@ -97,7 +98,8 @@ def build_table(
     )
     for r_index, texts in enumerate(body):
         page = row_pages[r_index] if row_pages and r_index < len(row_pages) else None
-        table.rows.append(build_row(table, len(table.rows), texts, page, code_cols, name_col))
+        boxes = cell_boxes[r_index] if cell_boxes and r_index < len(cell_boxes) else None
+        table.rows.append(build_row(table, len(table.rows), texts, page, code_cols, name_col, boxes))
     retype(table)
     return table
 
@@ -124,6 +126,7 @@ def build_row(
     page: Optional[int],
     code_cols: list[int],
     name_col: Optional[int],
+    boxes: Optional[Sequence[Optional[tuple[float, float, float, float]]]] = None,
 ) -> Row:
     cells: list[Cell] = []
     for col, key in enumerate(table.columns):
@@ -138,7 +141,8 @@ def build_row(
                     raw=parsed.raw,
                     decimals=parsed.decimals,
                     unit=parsed.unit or table.unit,
-                    location=Location(page=page, table_id=table.id, row=index, column=key),
+                    location=Location(page=page, table_id=table.id, row=index, column=key,
+                                       box=boxes[col] if boxes and col < len(boxes) else None),
                 )
         cells.append(Cell(column=key, text=text, figure=figure))
     # Only the first run of adjacent code columns is the row's code: a side-by-side table

@@ -16,7 +16,7 @@ from typing import Optional
 
 from indexing.model import Document, Table
 from indexing.read import errors
-from indexing.read.meta import _REGION_RE, _TITLE_DEPT_RE, infer_meta
+from indexing.read.meta import _REGION_RE, find_department, infer_meta, valid_department
 from indexing.read.sections import Line, build_sections
 from indexing.read.table_types import classify_table, looks_like_title
 from indexing.read.text_flat import parse_flat_table
@@ -204,37 +204,12 @@ def read_text(text: str, name: str, *, doc_id: str) -> Document:
     doc.warnings = warnings
     head = "\n".join(s for _, s in lines[:80])
     doc.meta = infer_meta(doc, head)
-    if not _valid_department(doc.meta.department):
-        dept = _find_department([s for _, s in lines[:80]] + [ln.text for ln in narrative[:40]])
+    if not valid_department(doc.meta.department):
+        dept = find_department([s for _, s in lines[:80]] + [ln.text for ln in narrative[:40]])
         doc.meta.department = dept
         m = _REGION_RE.match(dept) if dept else None
         doc.meta.region = m.group(1) if m else None
     return doc
-
-
-_DEPT_END = re.compile(
-    r"(?:局|委员会|委|办公室|办|院|所|中心|站|队|会|处|室|部|厅|馆|校|学|社|政府|办事处|街道|镇|乡|园|台|组|团|司|署|机关|协会|联合会)$"
-)
-
-
-def _valid_department(name: Optional[str]) -> bool:
-    return bool(name) and not re.search(r"表|目录|部分|说明|公开|^部门|^单位|预算|决算", name or "") and bool(_DEPT_END.search(name or ""))
-
-
-def _find_department(candidates: list[str]) -> Optional[str]:
-    """The unit name from a cover or part title, also when the title is broken over two lines."""
-    texts = [_compact(c.replace("\t", " ")) for c in candidates if c.strip()]
-    probes = []
-    for k, t in enumerate(texts):
-        probes.append(t)
-        if k + 1 < len(texts) and len(t) <= 40:
-            probes.append(t + texts[k + 1])
-    for t in probes:
-        t = re.sub(r"^(?:第[一二三四五六七八九十]+部分|附件[:：]?)", "", t)
-        m = _TITLE_DEPT_RE.match(t)
-        if m and _valid_department(m.group(2)):
-            return re.sub(r"（汇总）|\(汇总\)", "", m.group(2))
-    return None
 
 
 def _unwrap(lines: list[Line]) -> list[Line]:

@@ -1,0 +1,103 @@
+"""Classes of PDF layout the reader must not be fooled by, each built with reportlab:
+
+- figures set in another font a little above or below the line of their sentence, and a unit that
+  wraps to the next line: the sentence must read with its figures in place;
+- a cover whose title is set over two lines with spaces between its parts
+  ("XX局" / "2024 年度部门决算"): the department is the organ's name, never "度部门";
+- every figure of a PDF carries its box on the page (cells and narrative).
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+
+from tests.fixtures.pdfgen import FONT, _register, font_available
+
+pytestmark = pytest.mark.skipif(not font_available(), reason="CJK font not installed (scripts/setup installs it)")
+
+
+def _pdf(draw) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    _register()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    draw(c)
+    c.save()
+    return buf.getvalue()
+
+
+def _read(data: bytes):
+    from indexing.read import read_bytes
+
+    return read_bytes(data, "layout.pdf")
+
+
+@pytest.mark.parametrize("offset", [-3.5, -2.0, 2.0, 3.5])
+def test_figures_set_off_the_line_stay_in_their_sentence(offset):
+    """The figures are drawn in another size and moved `offset` points off the baseline."""
+
+    def draw(c):
+        c.setFont(FONT, 20)
+        c.drawString(60, 780, "某某区某某局2025年部门决算")
+        c.showPage()
+        y = 760
+        c.setFont(FONT, 12)
+        c.drawString(60, y, "一、支出决算情况说明")
+        y -= 24
+        x = 60
+        for piece, is_figure in [("本年度机关运行经费年初预算为", False), ("84.65", True), ("万元，支出决算为", False),
+                                 ("80.12", True), ("万元。", False)]:
+            if is_figure:
+                c.setFont(FONT, 10)
+                c.drawString(x, y + offset, piece)
+                x += c.stringWidth(piece, FONT, 10)
+            else:
+                c.setFont(FONT, 12)
+                c.drawString(x, y, piece)
+                x += c.stringWidth(piece, FONT, 12)
+        y -= 18
+        c.setFont(FONT, 12)
+        c.drawString(60, y, "其中公务接待费支出决算为12.50")
+        c.drawString(60, y - 18, "万元，与上年持平。")
+
+    doc = _read(_pdf(draw))
+    text = doc.narrative
+    assert "年初预算为84.65万元，支出决算为80.12万元" in text, text
+    assert "支出决算为12.50万元" in text, text  # the unit wrapped to the next line joins its figure
+    figs = {f.raw: f for s in doc.sections for f in s.figures}
+    assert figs["84.65万元"].unit == "万元" and figs["12.50万元"].value == Decimal("12.50")
+    box = figs["84.65万元"].location.box
+    assert box is not None and box[0] > 60 and box[2] > box[0]
+
+
+def test_cover_set_over_two_lines_with_spaces_names_the_organ():
+    def draw(c):
+        c.setFont(FONT, 22)
+        c.drawString(80, 700, "某某市某某区规划和资源局")
+        c.drawString(120, 660, "2024 年 度 部 门 决 算")
+        c.showPage()
+        c.setFont(FONT, 12)
+        c.drawString(60, 760, "第一部分 部门概况")
+        c.drawString(60, 740, "一、主要职能")
+        c.drawString(60, 720, "负责本区规划和资源管理工作。")
+
+    doc = _read(_pdf(draw))
+    assert doc.meta.department == "某某市某某区规划和资源局"
+    assert doc.meta.year == 2024 and doc.meta.kind == "决算" and doc.meta.level == "部门"
+
+
+def test_every_cell_figure_of_a_ruled_table_has_its_box():
+    from tests.fixtures.pdfgen import expenditure_pdf
+
+    data, _source = expenditure_pdf(continued="repeat", n_kuan=4)
+    doc = _read(data)
+    figures = [f for t in doc.tables for r in t.rows for f in r.figures()]
+    assert figures and all(f.location.box is not None for f in figures)
+    for f in figures:
+        x0, top, x1, bottom = f.location.box
+        assert 0 <= x0 < x1 and 0 <= top < bottom
