@@ -44,6 +44,12 @@ class SearchRequest(BaseModel):
     document_id: Optional[str] = None
 
 
+class DecisionRequest(BaseModel):
+    status: str = Field(pattern="^(open|confirmed|dismissed)$", description="open（待复核）| confirmed（已确认）| dismissed（已排除）")
+    reason: Optional[str] = Field(None, max_length=1000, description="排除时必填 / required to dismiss")
+    reviewer: Optional[str] = Field(None, max_length=100, description="复核人（使用 API 密钥时取密钥名） / who")
+
+
 class ChatMessage(BaseModel):
     role: str
     content: str
@@ -154,11 +160,66 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     def findings(doc_id: str, format: str = "json", _: Optional[KeyEntry] = Depends(caller)) -> Response:
         if pipeline.record(doc_id) is None:
             raise errors.not_found("document", doc_id)
-        if format not in ("json", "html", "xlsx"):
-            raise ApiError(400, "bad_format", "format 只能是 json、html 或 xlsx", "format must be json, html or xlsx")
+        if format not in ("json", "html", "xlsx", "pdf"):
+            raise ApiError(400, "bad_format", "format 只能是 json、html、xlsx 或 pdf（批注版原文）",
+                           "format must be json, html, xlsx or pdf (the annotated original)")
         content, media = pipeline.findings(doc_id, format)
-        headers = {"Content-Disposition": f'attachment; filename="findings-{doc_id[:12]}.xlsx"'} if format == "xlsx" else None
+        headers = ({"Content-Disposition": f'attachment; filename="findings-{doc_id[:12]}.{format}"'}
+                   if format in ("xlsx", "pdf") else None)
         return Response(content, media_type=media, headers=headers)
+
+    # -- the inspector's desk: page view, review, annotated PDF (service/desk.py) ---------------------
+
+    def _known(doc_id: str) -> None:
+        if pipeline.record(doc_id) is None:
+            raise errors.not_found("document", doc_id)
+
+    @app.get("/v1/documents/{doc_id}/pages/{page}.png", tags=["review"], summary="页面图像（可框出单元格） / a page as PNG")
+    def page_image(doc_id: str, page: int, box: list[str] = Query([], description="x0,top,x1,bottom（PDF 点），可多个"),
+                   _: Optional[KeyEntry] = Depends(caller)) -> Response:
+        from service import desk
+
+        _known(doc_id)
+        return Response(desk.page_png(pipeline, doc_id, page, box), media_type="image/png",
+                        headers={"Cache-Control": "private, max-age=3600"})
+
+    @app.get("/v1/documents/{doc_id}/view", tags=["review"], summary="引用或依据的原文位置 / where a citation stands")
+    def source_view(doc_id: str, page: Optional[int] = Query(None, ge=1), table_id: Optional[str] = Query(None, max_length=20),
+                    row: Optional[int] = Query(None, ge=0), column: Optional[str] = Query(None, max_length=200),
+                    section_id: Optional[str] = Query(None, max_length=20), offset: Optional[int] = Query(None, ge=0),
+                    quote: Optional[str] = Query(None, max_length=2000), raw: Optional[str] = Query(None, max_length=50),
+                    _: Optional[KeyEntry] = Depends(caller)) -> dict:
+        """The page image URL with the boxes drawn (PDF), the table row with its column headers, or
+        the passage around the quote (converted text)."""
+        from service import desk
+
+        _known(doc_id)
+        return desk.view(pipeline, doc_id, page=page, table_id=table_id, row=row, column=column,
+                         section_id=section_id, offset=offset, quote=quote, raw=raw)
+
+    @app.get("/v1/documents/{doc_id}/review", tags=["review"], summary="复核：发现及其原文位置与决定 / findings to review")
+    def review(doc_id: str, _: Optional[KeyEntry] = Depends(caller)) -> dict:
+        from service import desk
+
+        _known(doc_id)
+        return desk.review(pipeline, doc_id)
+
+    @app.put("/v1/documents/{doc_id}/findings/{finding_id}/decision", tags=["review"],
+             summary="确认、排除（附原因）或重新打开一条发现 / decide on a finding")
+    def decide(doc_id: str, finding_id: str, req: DecisionRequest, who: Optional[KeyEntry] = Depends(writer)) -> dict:
+        from service import desk
+
+        _known(doc_id)
+        return desk.decide(pipeline, doc_id, finding_id, req.status, req.reason,
+                           who.name if who is not None else (req.reviewer or None))
+
+    @app.get("/v1/documents/{doc_id}/annotated.pdf", tags=["review"], summary="批注版 PDF / findings drawn on the PDF")
+    def annotated(doc_id: str, _: Optional[KeyEntry] = Depends(caller)) -> Response:
+        from service import desk
+
+        _known(doc_id)
+        return Response(desk.annotated_pdf(pipeline, doc_id), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="annotated-{doc_id[:12]}.pdf"'})
 
     # -- questions ----------------------------------------------------------------------------------
 
@@ -234,6 +295,10 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse((WEB_DIR / "index.html").read_text("utf-8"))
+
+    @app.get("/review/{doc_id}", include_in_schema=False)
+    def review_page(doc_id: str) -> HTMLResponse:
+        return HTMLResponse((WEB_DIR / "review.html").read_text("utf-8"))
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:

@@ -34,6 +34,13 @@ class Citation(BaseModel):
     row_name: Optional[str] = None
     column: Optional[str] = None
     quote: str
+    # Where it stands, for the page view (service/citations.py fills these at the service boundary):
+    table_id: Optional[str] = None
+    section_id: Optional[str] = None
+    box: Optional[tuple[float, float, float, float]] = None  # PDF points, page top-left (x0, top, x1, bottom)
+    boxes: list[tuple[float, float, float, float]] = Field(default_factory=list)  # a sentence: one per line
+    cells: list[dict] = Field(default_factory=list)  # a row: {column, header, text, cited}
+    quote_with_headers: Optional[str] = None  # a row quoted with its column headers
 
 
 class FigureUsed(BaseModel):
@@ -194,7 +201,8 @@ def cite(x: dict) -> AnswerResult:
     a: Analysis = x["analysis"]
     cits = [
         Citation(n=i, document=ev.source, doc_id=ev.doc_id, department=ev.department, year=ev.year, page=ev.page,
-                 section=ev.section, table=ev.table, row=ev.row, row_name=ev.row_name, column=ev.column, quote=ev.text)
+                 section=ev.section, table=ev.table, row=ev.row, row_name=ev.row_name, column=ev.column, quote=ev.text,
+                 table_id=ev.table_id, section_id=ev.section_id)
         for i, ev in enumerate(draft.cited, 1)
     ]
     index = {ev.id: i for i, ev in enumerate(draft.cited, 1)}

@@ -44,6 +44,7 @@ class Pipeline:
         self._parsed: dict[str, Document] = {}  # job id → document read at upload, so the worker need not re-read
         self._worker: Optional[threading.Thread] = None
         self._qa = None  # the answering chain over the index: built on first question, then kept in step
+        self._sources = None  # documents and PDFs for the page view and structured citations
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -71,6 +72,35 @@ class Pipeline:
             self._queue.put(None)
             self._worker.join(timeout=30)
             self._worker = None
+
+    @property
+    def sources(self):
+        if self._sources is None:
+            from service.citations import Sources
+
+            self._sources = Sources(self.document, self.pdf_path)
+        return self._sources
+
+    def pdf_path(self, doc_id: str) -> Optional[Path]:
+        """The uploaded PDF of a document; None for converted text or a document without its upload."""
+        path = self.jobs.upload_path(doc_id, ".pdf")
+        return path if path.exists() else None
+
+    def _cite(self, result):
+        """Boxes, cells and headers for each citation of an answer (service/citations.py)."""
+        used: dict[int, list[str]] = {}
+        for f in getattr(result, "figures", None) or []:
+            if f.citation is not None:
+                used.setdefault(f.citation, []).append(f.value)
+        for c in result.citations:
+            try:
+                done = self.sources.complete(c.model_dump(mode="json"), used.get(c.n))
+            except Exception:  # noqa: BLE001 - a citation without a box still reads
+                log.exception("citation %s not located", c.n)
+                continue
+            for key in ("column", "box", "boxes", "cells", "quote_with_headers"):
+                setattr(c, key, done.get(key, getattr(c, key)))
+        return result
 
     def health(self) -> dict:
         counts = self.index.counts()
@@ -206,6 +236,7 @@ class Pipeline:
                 self._qa.remove(doc_id)
         if gone:
             self.jobs.forget(doc_id)
+            self.sources.forget(doc_id)
         return gone
 
     def findings(self, doc_id: str, fmt: str) -> tuple[bytes, str]:
@@ -219,17 +250,23 @@ class Pipeline:
         report = Report.model_validate_json(text)
         if fmt == "json":
             return text.encode("utf-8"), "application/json"
+        from service import desk
+
+        if fmt == "pdf":
+            return desk.annotated_pdf(self, doc_id), "application/pdf"
+        decisions = desk.decisions_for(self, [doc_id])  # the inspectors' decisions (service/review.py)
         if fmt == "html":
             from checking.reports.html import to_html
 
-            return to_html(report).encode("utf-8"), "text/html; charset=utf-8"
+            return to_html(report, decisions=decisions, review_base=f"/review/{doc_id}").encode("utf-8"), \
+                "text/html; charset=utf-8"
         import tempfile
 
         from checking.reports.xlsx import write_xlsx
 
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "findings.xlsx"
-            write_xlsx(report, out)
+            write_xlsx(report, out, decisions)
             return out.read_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
     # -- answering ------------------------------------------------------------------------------
@@ -244,7 +281,7 @@ class Pipeline:
 
     def ask(self, question: str, department=None, year=None, document_ids=None, mode=None) -> dict:
         result = self._answerer().ask(question, department=department, year=year, doc_ids=document_ids, mode=mode)
-        return result.model_dump(mode="json")
+        return self._cite(result).model_dump(mode="json")
 
     def ask_stream(self, question: str, department=None, year=None, document_ids=None, mode=None
                    ) -> Iterator[tuple[str, dict]]:
@@ -256,7 +293,7 @@ class Pipeline:
                 if isinstance(item, str):
                     yield "token", {"text": item}
                 else:
-                    yield "result", item.model_dump(mode="json")
+                    yield "result", self._cite(item).model_dump(mode="json")
         except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band
             log.exception("ask stream failed")
             yield "error", {"error": {"code": "internal_error", "message_zh": f"回答失败：{type(exc).__name__}",
@@ -275,12 +312,12 @@ class Pipeline:
 
         with self._lock:
             records = self.index.figures.query(limit=limit, **{k: v for k, v in filters.items() if v not in (None, "")})
-        return [record_json(r) for r in records]
+        return [self.sources.figure_place(record_json(r)) for r in records]
 
     # -- OpenAI-compatible chat ---------------------------------------------------------------------
 
     def chat(self, question: str, model: str) -> dict:
-        result = self._answerer().ask(question)
+        result = self._cite(self._answerer().ask(question))
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
             "object": "chat.completion",
@@ -296,7 +333,7 @@ class Pipeline:
     def chat_stream(self, question: str, model: str) -> Iterator[str]:
         """OpenAI streaming chunks. The grounded answer is sent as the content (the model's raw
         tokens are never sent here: an OpenAI client cannot take back a streamed number)."""
-        result = self._answerer().ask(question)
+        result = self._cite(self._answerer().ask(question))
         ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
 
         def chunk(delta: dict, finish: Optional[str] = None, extra: Optional[dict] = None) -> str:
@@ -323,5 +360,6 @@ def with_footnotes(result) -> str:
             where = "，".join(x for x in (
                 f"第{c.page}页" if c.page else "", c.table or "", f"行“{c.row_name}”" if c.row_name else "",
                 f"列“{c.column}”" if c.column else "", c.section or "") if x)
-            lines.append(f"[{c.n}] {c.document}{('，' + where) if where else ''}：“{c.quote[:80]}”")
+            quote = getattr(c, "quote_with_headers", None) or c.quote
+            lines.append(f"[{c.n}] {c.document}{('，' + where) if where else ''}：“{quote[:120]}”")
     return "\n".join(lines)

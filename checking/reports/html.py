@@ -7,7 +7,9 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from checking.decisions import Decision, keyed
 from checking.findings import CATEGORY_ZH, SEVERITY_ZH, DocumentReport, Evidence, Finding, Report, Severity, fmt
+from checking.reports.where import side_where, value_text
 
 _CSS = """
 body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;max-width:1200px}
@@ -22,17 +24,26 @@ h3{font-size:15px;margin:18px 0 6px}
 .side{background:#fafafa;border:1px solid #eee;padding:6px 8px;font-size:13px}
 .side h4{margin:0 0 4px;font-size:12px;color:#666}
 .ev{margin:3px 0}.where{color:#666;font-size:12px}
+.decision{margin-top:6px;font-size:13px}.decision.dismissed{color:#666}.decision.confirmed{color:#c0392b}
+.f.dismissed-f{opacity:.75}.page-link{font-size:12px;margin-left:6px}
 .calc{font-family:monospace;font-size:12px;background:#f4f6f8;padding:3px 6px;margin-top:6px;white-space:pre-wrap}
 """
 
 
 def _ev(e: Evidence) -> str:
-    val = f" <b>{escape(e.raw or fmt(e.value))}</b>{escape(e.unit or '')}" if e.value is not None else ""
+    val = f" <b>{escape(value_text(e.raw or fmt(e.value), e.unit))}</b>" if e.value is not None else ""
     quote = f"“{escape(e.quote)}”" if e.quote else ""
-    return f'<div class="ev">{quote}{val}<div class="where">{escape(e.where)}</div></div>'
+    return f'<div class="ev">{quote}{val}<div class="where">{escape(side_where(e))}</div></div>'
 
 
-def _finding(f: Finding) -> str:
+def _decision(d: Decision | None, review_url: str | None) -> str:
+    link = f' <a class="page-link" href="{escape(review_url)}">在原页查看与复核</a>' if review_url else ""
+    if d is None:
+        return f'<div class="decision open">复核：待复核{link}</div>' if review_url else ""
+    return f'<div class="decision {escape(d.status)}">复核：{escape(d.label)}{link}</div>'
+
+
+def _finding(f: Finding, d: Decision | None = None, review_url: str | None = None) -> str:
     narrative = [e for e in f.evidence if e.side == "narrative"]
     tables = [e for e in f.evidence if e.side != "narrative"]
     nums = []
@@ -44,15 +55,16 @@ def _finding(f: Finding) -> str:
         nums.append(f"差额 {fmt(f.difference)}")
     calc = f'<div class="calc">{escape(f.arithmetic)}</div>' if f.arithmetic else ""
     return (
-        f'<div class="f {f.severity.value}"><span class="tag">{SEVERITY_ZH[f.severity]}</span>'
+        f'<div class="f {f.severity.value}{" dismissed-f" if d and d.status == "dismissed" else ""}"><span class="tag">{SEVERITY_ZH[f.severity]}</span>'
         f'<span class="tag">{CATEGORY_ZH[f.category]}</span><span class="tag">{escape(f.code)}</span>'
         f'<div class="msg">{escape(f.message)}</div><div class="where">{escape("；".join(nums))}</div>'
         f'<div class="sides"><div class="side"><h4>文字</h4>{"".join(map(_ev, narrative)) or "—"}</div>'
-        f'<div class="side"><h4>表格</h4>{"".join(map(_ev, tables)) or "—"}</div></div>{calc}</div>'
+        f'<div class="side"><h4>表格</h4>{"".join(map(_ev, tables)) or "—"}</div></div>{calc}{_decision(d, review_url)}</div>'
     )
 
 
-def _document(d: DocumentReport, with_info: bool) -> str:
+def _document(d: DocumentReport, with_info: bool, decided: dict[str, Decision] | None = None,
+              review_base: str | None = None) -> str:
     head = f"<h2>{escape(d.source)}</h2><p>{escape(d.department or '')} {d.year or ''}年{escape(d.kind or '')} · 文字数字 {d.claims} 个，已与表格对齐 {d.aligned} 个</p>"
     if d.error:
         return head + f"<p>无法读取：{escape(d.error)}</p>"
@@ -60,25 +72,32 @@ def _document(d: DocumentReport, with_info: bool) -> str:
     for sev in Severity:
         if sev is Severity.info and not with_info:
             continue
+        ident = {id(f): k for k, f in keyed(d.findings)}
         items = [f for f in d.sorted_findings() if f.severity is sev]
         if items:
-            parts.append(f"<h3>{SEVERITY_ZH[sev]}（{len(items)}）</h3>" + "".join(map(_finding, items)))
+            parts.append(f"<h3>{SEVERITY_ZH[sev]}（{len(items)}）</h3>" + "".join(
+                _finding(f, (decided or {}).get(ident[id(f)]),
+                         f"{review_base}#finding-{ident[id(f)]}" if review_base else None) for f in items))
     if len(parts) == 1:
         parts.append("<p>未发现问题。</p>")
     return "".join(parts)
 
 
-def to_html(report: Report, with_info: bool = True) -> str:
+def to_html(report: Report, with_info: bool = True, decisions: dict[str, dict[str, Decision]] | None = None,
+            review_base: str | None = None) -> str:
+    """`decisions`: document id → finding identity → the inspector's decision (service/review.py);
+    `review_base`: the review page of the (single) document, linked from each finding."""
     rows = "".join(
         f"<tr><td>{escape(d.source)}</td><td>{d.count(Severity.error)}</td><td>{d.count(Severity.warning)}</td>"
         f"<td>{d.count(Severity.info)}</td><td>{d.claims}</td><td>{d.aligned}</td></tr>"
         for d in report.documents
     )
     summary = f'<table class="summary"><tr><th>文件</th><th>错误</th><th>警告</th><th>提示</th><th>文字数字</th><th>已对齐</th></tr>{rows}</table>'
-    body = "".join(_document(d, with_info) for d in report.documents)
+    body = "".join(_document(d, with_info, (decisions or {}).get(d.doc_id), review_base) for d in report.documents)
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>预算公开核查报告</title>'
             f"<style>{_CSS}</style></head><body><h1>预算公开核查报告</h1>{summary}{body}</body></html>")
 
 
-def write_html(report: Report, path: str | Path, with_info: bool = True) -> None:
-    Path(path).write_text(to_html(report, with_info), encoding="utf-8")
+def write_html(report: Report, path: str | Path, with_info: bool = True,
+               decisions: dict[str, dict[str, Decision]] | None = None) -> None:
+    Path(path).write_text(to_html(report, with_info, decisions), encoding="utf-8")

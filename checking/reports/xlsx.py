@@ -8,18 +8,22 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from checking.decisions import Decision, STATUS_ZH, keyed
 from checking.findings import CATEGORY_ZH, SEVERITY_ZH, Evidence, Report, Severity, fmt
+from checking.reports.where import side_where, value_text
 
 _FILL = {Severity.error: "F4CCCC", Severity.warning: "FCE5CD", Severity.info: "EEEEEE"}
-_COLUMNS = ["文件", "严重程度", "类别", "代码", "说明", "文字依据", "表格依据", "所述值", "应为", "差额", "单位", "算式"]
-_WIDTHS = [28, 8, 10, 16, 60, 50, 50, 12, 12, 12, 6, 40]
+_COLUMNS = ["文件", "严重程度", "类别", "代码", "说明", "文字依据", "表格依据", "所述值", "应为", "差额", "单位", "算式",
+            "复核", "复核原因", "复核人", "复核时间", "发现编号"]
+_WIDTHS = [28, 8, 10, 16, 60, 50, 50, 12, 12, 12, 6, 40, 10, 30, 12, 20, 18]
 
 
 def _side(evidence: list[Evidence]) -> str:
-    return "\n".join(f"{e.quote or ''} {e.raw or ''}（{e.where}）".strip() for e in evidence)
+    return "\n".join(f"{e.quote or ''} {value_text(e.raw, e.unit)}（{side_where(e)}）".strip() for e in evidence)
 
 
-def write_xlsx(report: Report, path: str | Path) -> None:
+def write_xlsx(report: Report, path: str | Path, decisions: dict[str, dict[str, Decision]] | None = None) -> None:
+    """`decisions`: document id → finding identity → the inspector's decision (service/review.py)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
@@ -32,14 +36,19 @@ def write_xlsx(report: Report, path: str | Path) -> None:
     fs = wb.create_sheet("发现")
     fs.append(_COLUMNS)
     for d in report.documents:
+        ident = {id(f): k for k, f in keyed(d.findings)}
+        decided = (decisions or {}).get(d.doc_id, {})
         for f in d.sorted_findings():
+            dec = decided.get(ident[id(f)])
             narrative = [e for e in f.evidence if e.side == "narrative"]
             tables = [e for e in f.evidence if e.side != "narrative"]
             # figures stay text: Decimal → Excel float would lose the printed precision
             fs.append([d.source, SEVERITY_ZH[f.severity], CATEGORY_ZH[f.category], f.code, f.message, _side(narrative),
                        _side(tables), fmt(f.stated) if f.stated is not None else None,
                        fmt(f.expected) if f.expected is not None else None,
-                       fmt(f.difference) if f.difference is not None else None, f.unit, f.arithmetic])
+                       fmt(f.difference) if f.difference is not None else None, f.unit, f.arithmetic,
+                       STATUS_ZH.get(dec.status, dec.status) if dec else STATUS_ZH["open"], dec.reason if dec else None,
+                       dec.who if dec else None, (dec.at or "").replace("T", " ")[:19] if dec else None, ident[id(f)]])
             fill = PatternFill("solid", fgColor=_FILL[f.severity])
             for cell in fs[fs.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")

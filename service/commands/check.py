@@ -1,6 +1,8 @@
-"""`budgetqa check FILE_OR_DIR... [--json] [--html OUT] [--xlsx OUT]`: check disclosures for
-contradictions between narrative and tables, inside and across tables, completeness and
-editorial slips; print a summary table, optionally write JSON / HTML / Excel reports."""
+"""`budgetqa check FILE_OR_DIR... [--json] [--html OUT] [--xlsx OUT] [--annotated OUT.pdf]`: check
+disclosures for contradictions between narrative and tables, inside and across tables, completeness
+and editorial slips; print a summary table, optionally write JSON / HTML / Excel reports and the
+annotated PDF (findings boxed on the original pages). Inspectors' decisions stored by the service
+(`<data>/review.db`) appear in the HTML, Excel and annotated PDF."""
 
 from __future__ import annotations
 
@@ -14,6 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="向标准输出打印 JSON 报告 / print the JSON report")
     p.add_argument("--html", metavar="OUT", help="写出 HTML 报告 / write an HTML report")
     p.add_argument("--xlsx", metavar="OUT", help="写出 Excel 报告 / write an Excel workbook")
+    p.add_argument("--annotated", metavar="OUT.pdf",
+                   help="写出批注版 PDF（发现框在原页上，首页为汇总）；多个 PDF 时按文件名加后缀 / annotated PDF")
+    p.add_argument("--data", metavar="DIR", help="读取复核决定的数据目录（默认 BUDGETQA_DATA_DIR 或 ./data） / data folder")
     p.add_argument("--no-info", action="store_true", help="HTML 中不列“提示”级别 / leave info findings out of the HTML")
     p.set_defaults(func=run)
 
@@ -31,20 +36,54 @@ def run(args: argparse.Namespace) -> int:
         print("错误：没有可核查的文件 / Error: no files to check", file=sys.stderr)
         return 2
     report = Report()
+    pdfs = []  # (path, report) of each PDF, for --annotated
     for path in tqdm(paths, desc="核查 / checking", unit="份", file=sys.stderr, disable=len(paths) < 2):
-        _, doc_report = check_path(path)
+        doc, doc_report = check_path(path)
         report.documents.append(doc_report)
+        if doc is not None and doc.format == "pdf":
+            pdfs.append((path, doc_report))
+    decisions = _decisions(args, [d.doc_id for d in report.documents if d.doc_id])
     if args.json:
         print(to_json(report))
     else:
         _summary(report, Severity)
     if args.html:
-        write_html(report, args.html, with_info=not args.no_info)
+        write_html(report, args.html, with_info=not args.no_info, decisions=decisions)
         print(f"HTML 报告 / HTML report: {args.html}", file=sys.stderr)
     if args.xlsx:
-        write_xlsx(report, args.xlsx)
+        write_xlsx(report, args.xlsx, decisions)
         print(f"Excel 报告 / Excel report: {args.xlsx}", file=sys.stderr)
+    if args.annotated:
+        if not pdfs:
+            print("错误：--annotated 只用于 PDF 文件 / Error: --annotated needs PDF input", file=sys.stderr)
+            return 2
+        from pathlib import Path
+
+        from checking.reports.annotated_pdf import write_annotated
+
+        out = Path(args.annotated)
+        for path, doc_report in pdfs:
+            target = out if len(pdfs) == 1 else out.with_name(f"{out.stem}-{Path(path).stem}{out.suffix or '.pdf'}")
+            n = write_annotated(doc_report, path, target, decisions.get(doc_report.doc_id))
+            print(f"批注版 PDF / annotated PDF: {target}（{n} 处标注 / boxes）", file=sys.stderr)
     return 1 if any(d.error for d in report.documents) and all(d.error for d in report.documents) else 0
+
+
+def _decisions(args, doc_ids: list[str]) -> dict:
+    """Decisions stored by the service for these documents; none when there is no review database."""
+    import os
+    from pathlib import Path
+
+    data = Path(args.data or os.environ.get("BUDGETQA_DATA_DIR") or "data")
+    if not (data / "review.db").exists():
+        return {}
+    from service.review import ReviewStore
+
+    store = ReviewStore(data / "review.db")
+    try:
+        return {d: store.decisions(d) for d in doc_ids}
+    finally:
+        store.close()
 
 
 def _summary(report, Severity) -> None:

@@ -38,28 +38,49 @@ function addMessage(role, text) {
   return div;
 }
 
-// Fields of service.chain.Citation: document, department, year, page, section, table, row_name, column, quote.
+// Fields of service.chain.Citation: document, department, year, page, section, table, row_name, column,
+// quote, and for the page view table_id, section_id, box, boxes, cells (each with its column header).
 function describeCitation(c) {
   const where = [];
   if (c.page) where.push(`第 ${c.page} 页`);
   if (c.table) where.push(`表：${c.table}`);
   if (c.row_name) where.push(`行：${c.row_name}`);
-  if (c.column) where.push(`列：${c.column}`);
-  if (c.section) where.push(`章节：${c.section}`);
+  if (c.column) where.push(`列：${c.column.split("/").join(" › ")}`);
+  if (c.section && !c.table) where.push(`章节：${c.section}`);
   return where.join(" · ");
 }
 
-function openCitation(c, n) {
+async function openCitation(c, n) {
   $("#evidence-title").textContent = `[${n}] ${c.department || ""} ${c.year || ""} · ${c.document || ""}`;
   const body = $("#evidence-body");
   body.replaceChildren();
   const where = document.createElement("p");
   where.className = "where";
   where.textContent = describeCitation(c);
-  const quote = document.createElement("blockquote");
-  quote.textContent = c.quote || c.text || "";
-  body.append(where, quote);
+  body.appendChild(where);
   $("#evidence").showModal();
+  const params = new URLSearchParams();
+  for (const k of ["page", "table_id", "row", "column", "section_id"]) {
+    if (c[k] !== null && c[k] !== undefined && c[k] !== "") params.set(k, c[k]);
+  }
+  if (c.section_id) params.set("quote", c.quote || "");
+  let view = null;
+  try {
+    const r = await fetch(`/v1/documents/${c.doc_id}/view?${params}`, { headers: headers() });
+    if (r.ok) view = await r.json();
+  } catch (e) { /* the quote below still reads */ }
+  if (view && view.row) body.appendChild(PageView.rowTable(view.row));
+  else if (view && view.passage) body.appendChild(PageView.passageBlock(view.passage));
+  else {
+    const quote = document.createElement("blockquote");
+    quote.textContent = c.quote_with_headers || c.quote || "";
+    body.appendChild(quote);
+  }
+  const boxes = (c.boxes && c.boxes.length) ? c.boxes : (view ? view.boxes : []);
+  const page = c.page || (view && view.page);
+  if (view && view.format === "pdf" && page) {
+    body.appendChild(PageView.pageImage(c.doc_id, page, boxes, c.row_name || c.section || "", headers()));
+  }
 }
 
 function renderResult(div, result) {
@@ -74,7 +95,7 @@ function renderResult(div, result) {
       const a = document.createElement("a");
       a.href = "#";
       a.className = "citation";
-      a.textContent = `${c.department || c.document || ""} · ${describeCitation(c)}`;
+      a.textContent = `[${i + 1}] ${c.department || c.document || ""} · ${describeCitation(c)}`;
       a.addEventListener("click", (ev) => { ev.preventDefault(); openCitation(c, i + 1); });
       li.appendChild(a);
       list.appendChild(li);
@@ -152,11 +173,21 @@ async function loadDocuments() {
     const cells = [d.department || d.source, d.year ?? "", d.kind || "", d.figures,
       d.findings.error, d.findings.warning];
     cells.forEach((v) => { const td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
+    const labels = ["部门", "年度", "类型", "数字", "错误", "警告"];
+    tr.querySelectorAll("td").forEach((td, i) => { td.dataset.label = labels[i]; });
     const links = document.createElement("td");
-    ["html", "xlsx", "json"].forEach((fmt) => {
+    links.dataset.label = "核查报告";
+    const review = document.createElement("a");
+    review.href = `/review/${d.id}`;
+    review.textContent = "复核";
+    review.className = "report-review";
+    links.append(review, " ");
+    const formats = [["html", "HTML"], ["xlsx", "Excel"], ["json", "JSON"]];
+    if (/\.pdf$/i.test(d.source || "")) formats.push(["pdf", "批注PDF"]);
+    formats.forEach(([fmt, label]) => {
       const a = document.createElement("a");
       a.href = `/v1/documents/${d.id}/findings?format=${fmt}`;
-      a.textContent = fmt.toUpperCase();
+      a.textContent = label;
       a.className = `report-${fmt}`;
       a.target = "_blank";
       links.append(a, " ");
@@ -178,14 +209,29 @@ async function loadDocuments() {
   });
 }
 
+// Job stages (service/pipeline.py) in the words of the page, with how far along each one is.
+const STAGES = {
+  queued: ["排队等待", 10], read: ["读取文件", 25], check: ["核查一致性", 50], index: ["建立索引", 75],
+  done: ["完成", 100], internal: ["处理失败", 100],
+};
+
+function showProgress(label, value) {
+  const bar = $("#upload-progress");
+  bar.hidden = false;
+  bar.value = value;
+  bar.setAttribute("aria-valuetext", label);
+}
+
 async function waitForJob(jobId, status) {
   for (;;) {
     const r = await fetch(`/v1/jobs/${jobId}`, { headers: headers() });
     const job = await r.json();
-    status.textContent = `处理中：${job.stage || job.status}`;
-    if (job.status === "done") { status.textContent = "完成"; return job; }
+    const [label, value] = STAGES[job.stage] || STAGES[job.status] || ["处理中", 50];
+    showProgress(label, value);
+    status.textContent = `处理中：${label}（${value}%）`;
+    if (job.status === "done") { showProgress("完成", 100); status.textContent = "完成"; return job; }
     if (job.status === "failed") { status.textContent = errorText(job, 422); return job; }
-    await new Promise((ok) => setTimeout(ok, 700));
+    await new Promise((ok) => setTimeout(ok, 500));
   }
 }
 
@@ -195,11 +241,12 @@ $("#upload-form").addEventListener("submit", async (ev) => {
   if (!file) return;
   const status = $("#upload-status");
   status.textContent = "上传中…";
+  showProgress("上传中", 5);
   const form = new FormData();
   form.append("file", file);
   const resp = await fetch("/v1/documents", { method: "POST", body: form, headers: headers() });
   const body = await resp.json().catch(() => null);
-  if (!resp.ok) { status.textContent = errorText(body, resp.status); return; }
+  if (!resp.ok) { status.textContent = errorText(body, resp.status); $("#upload-progress").hidden = true; return; }
   await waitForJob(body.job_id, status);
   loadDocuments();
 });
