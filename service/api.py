@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingRes
 from pydantic import BaseModel, Field
 
 from service import errors
-from service.auth import KeyEntry, KeyRing, RateLimiter, parse_keys
+from service.auth import KeyEntry, KeyRing, RateLimiter, client_address, parse_keys, retry_after
 from service.errors import ApiError
 from service.config import ServerSettings
 from service.pipeline import Pipeline
@@ -28,7 +28,7 @@ WEB_DIR = Path(__file__).parent / "web"
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=500, description="中文问题，如“三公经费为何下降”")
+    question: str = Field(min_length=1, description="中文问题，如“三公经费为何下降”（上限 BUDGETQA_MAX_QUESTION_CHARS，默认 500 字）")
     department: Optional[str] = Field(None, description="只在该部门的文件中查找")
     year: Optional[int] = Field(None, description="只在该年度的文件中查找")
     document_ids: Optional[list[str]] = Field(None, description="只在这些文档中查找")
@@ -36,7 +36,7 @@ class AskRequest(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=500)
+    query: str = Field(min_length=1, description="检索词（上限同问题） / query, same limit as a question")
     k: int = Field(8, ge=1, le=50)
     department: Optional[str] = None
     year: Optional[int] = None
@@ -66,7 +66,12 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     settings = settings or ServerSettings.from_env()
     pipeline = pipeline or Pipeline(settings)
     keys = KeyRing(parse_keys(settings.api_keys))
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    # Three buckets per key or client: questions, uploads (and deletions), other reads.
+    limiters = {"ask": RateLimiter(settings.rate_limit_per_minute),
+                "upload": RateLimiter(settings.upload_rate_per_minute),
+                "read": RateLimiter(settings.read_rate_per_minute)}
+    limit_words = {"ask": ("提问", "questions", "RATE_LIMIT"), "upload": ("上传和删除", "uploads and deletions", "UPLOAD_RATE_LIMIT"),
+                   "read": ("查询", "reads", "READ_RATE_LIMIT")}
 
     app = FastAPI(
         title="budgetqa",
@@ -75,6 +80,7 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
         docs_url=None,  # served below from local assets: the default page loads Swagger UI from a CDN
     )
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.max_upload_bytes + (1 << 20))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -92,30 +98,73 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     def _stop() -> None:
         pipeline.stop()
 
-    def caller(request: Request) -> Optional[KeyEntry]:
+    def identify(request: Request) -> Optional[KeyEntry]:
         presented = request.headers.get("x-api-key")
         auth = request.headers.get("authorization", "")
         if not presented and auth.lower().startswith("bearer "):
             presented = auth[7:].strip()
         if keys.open:
-            who = None
-        else:
-            if not presented:
-                raise ApiError(401, "missing_api_key", "缺少 API 密钥（请在 X-API-Key 或 Authorization: Bearer 中提供）",
-                               "Missing API key (send X-API-Key or Authorization: Bearer)")
-            who = keys.identify(presented)
-            if who is None:
-                raise ApiError(401, "invalid_api_key", "API 密钥无效", "Invalid API key")
-        allowed, wait = limiter.allow(who.name if who else (request.client.host if request.client else "anon"))
-        if not allowed:
-            raise ApiError(429, "rate_limited", f"请求过于频繁，请 {wait:.0f} 秒后再试",
-                           f"Too many requests; retry in {wait:.0f} s", headers={"Retry-After": str(int(wait) + 1)})
+            return None
+        if not presented:
+            raise ApiError(401, "missing_api_key", "缺少 API 密钥（请在 X-API-Key 或 Authorization: Bearer 中提供）",
+                           "Missing API key (send X-API-Key or Authorization: Bearer)")
+        who = keys.identify(presented)
+        if who is None:
+            raise ApiError(401, "invalid_api_key", "API 密钥无效", "Invalid API key")
         return who
 
-    def writer(who: Optional[KeyEntry] = Depends(caller)) -> Optional[KeyEntry]:
+    def limited(kind: str):
+        def dependency(request: Request) -> Optional[KeyEntry]:
+            who = identify(request)
+            client = who.name if who else client_address(request.client.host if request.client else None,
+                                                          request.headers, settings.trusted_proxies)
+            allowed, wait = limiters[kind].allow(client)
+            if not allowed:
+                secs = retry_after(wait)
+                zh, en, setting = limit_words[kind]
+                raise ApiError(429, "rate_limited",
+                               f"{zh}过于频繁（每分钟上限 {limiters[kind].capacity} 次），请 {secs} 秒后再试",
+                               f"Too many {en} (limit {limiters[kind].capacity} per minute, BUDGETQA_{setting}); "
+                               f"retry in {secs} s", headers={"Retry-After": str(secs)})
+            return who
+        return dependency
+
+    caller = limited("read")
+    asker = limited("ask")
+    uploader = limited("upload")
+
+    def writer(who: Optional[KeyEntry] = Depends(uploader)) -> Optional[KeyEntry]:
         if who is not None and who.role != "write":
             raise ApiError(403, "read_only_key", "该密钥为只读，不能上传或删除", "This key is read-only: it cannot upload or delete")
         return who
+
+    def question_text(text: str, what_zh: str = "问题", what_en: str = "question") -> str:
+        text = (text or "").strip()
+        if not text:
+            raise ApiError(400, "empty_question", f"{what_zh}为空（只有空白字符）", f"The {what_en} is empty (only spaces)")
+        if len(text) > settings.max_question_chars:
+            raise ApiError(413, "text_too_long",
+                           f"{what_zh}过长：{len(text):,} 字，上限 {settings.max_question_chars:,} 字（设置 BUDGETQA_MAX_QUESTION_CHARS）",
+                           f"The {what_en} is too long: {len(text):,} characters, the limit is "
+                           f"{settings.max_question_chars:,} (setting BUDGETQA_MAX_QUESTION_CHARS)")
+        return text
+
+    def filters(**values) -> None:
+        for name, value in values.items():
+            items = value if isinstance(value, list) else [value]
+            if isinstance(value, list) and len(value) > 100:
+                raise ApiError(413, "text_too_long", f"{name} 最多 100 项，收到 {len(value)} 项",
+                               f"{name} takes at most 100 items, got {len(value)}")
+            for v in items:
+                if isinstance(v, str) and len(v) > settings.max_filter_chars:
+                    raise ApiError(413, "text_too_long",
+                                   f"筛选条件 {name} 过长：{len(v):,} 字，上限 {settings.max_filter_chars} 字（设置 BUDGETQA_MAX_FILTER_CHARS）",
+                                   f"The filter {name} is too long: {len(v):,} characters, the limit is "
+                                   f"{settings.max_filter_chars} (setting BUDGETQA_MAX_FILTER_CHARS)")
+
+    def ask_args(req: "AskRequest") -> tuple:
+        filters(department=req.department, document_ids=req.document_ids, mode=req.mode)
+        return question_text(req.question), req.department, req.year, req.document_ids, req.mode
 
     # -- health and documents -------------------------------------------------------------------
 
@@ -224,20 +273,24 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     # -- questions ----------------------------------------------------------------------------------
 
     @app.post("/v1/ask", tags=["answer"], summary="提问（JSON） / ask a question")
-    def ask(req: AskRequest, _: Optional[KeyEntry] = Depends(caller)) -> dict:
-        return pipeline.ask(req.question, req.department, req.year, req.document_ids, req.mode)
+    def ask(req: AskRequest, _: Optional[KeyEntry] = Depends(asker)) -> dict:
+        return pipeline.ask(*ask_args(req))
 
     @app.post("/v1/ask/stream", tags=["answer"], summary="提问（SSE 流式） / ask, server-sent events")
-    def ask_stream(req: AskRequest, _: Optional[KeyEntry] = Depends(caller)) -> StreamingResponse:
+    def ask_stream(req: AskRequest, _: Optional[KeyEntry] = Depends(asker)) -> StreamingResponse:
+        args = ask_args(req)
+
         def events():
-            for event, payload in pipeline.ask_stream(req.question, req.department, req.year, req.document_ids, req.mode):
+            for event, payload in pipeline.ask_stream(*args):
                 yield f"event: {event}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
     @app.post("/v1/search", tags=["answer"], summary="检索 / hybrid search")
-    def search(req: SearchRequest, _: Optional[KeyEntry] = Depends(caller)) -> dict:
-        return {"hits": pipeline.search(req.query, req.k, req.department, req.year, req.table_type, req.document_id)}
+    def search(req: SearchRequest, _: Optional[KeyEntry] = Depends(asker)) -> dict:
+        filters(department=req.department, table_type=req.table_type, document_id=req.document_id)
+        query = question_text(req.query, "检索词", "query")
+        return {"hits": pipeline.search(query, req.k, req.department, req.year, req.table_type, req.document_id)}
 
     @app.get("/v1/figures", tags=["answer"], summary="数字精确查询 / exact figures with their place")
     def figures(
@@ -251,7 +304,7 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
         column_contains: Optional[str] = Query(None, max_length=100, description="列名包含 / column contains"),
         origin: Optional[str] = Query(None, pattern="^(table|narrative)$", description="table | narrative"),
         limit: int = Query(200, ge=1, le=5000),
-        _: Optional[KeyEntry] = Depends(caller),
+        _: Optional[KeyEntry] = Depends(asker),
     ) -> dict:
         """Every printed figure matching all the given filters; values are decimal strings, exactly as
         printed (`raw`), in the table's or sentence's unit."""
@@ -261,10 +314,23 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
         return {"figures": found, "count": len(found), "limit": limit}
 
     @app.post("/v1/chat/completions", tags=["openai"], summary="OpenAI 兼容聊天接口 / OpenAI-compatible chat")
-    def chat(req: ChatRequest, _: Optional[KeyEntry] = Depends(caller)) -> Response:
-        question = next((m.content for m in reversed(req.messages) if m.role == "user"), "").strip()
-        if not question:
+    def chat(req: ChatRequest, _: Optional[KeyEntry] = Depends(asker)) -> Response:
+        if len(req.messages) > settings.max_messages:
+            raise ApiError(413, "too_many_messages",
+                           f"消息过多：{len(req.messages)} 条，上限 {settings.max_messages} 条（设置 BUDGETQA_MAX_MESSAGES）",
+                           f"Too many messages: {len(req.messages)}, the limit is {settings.max_messages} "
+                           "(setting BUDGETQA_MAX_MESSAGES)")
+        for m in req.messages:
+            if len(m.content) > settings.max_message_chars:
+                raise ApiError(413, "text_too_long",
+                               f"消息过长：{len(m.content):,} 字，上限 {settings.max_message_chars:,} 字（设置 BUDGETQA_MAX_MESSAGE_CHARS）",
+                               f"A message is too long: {len(m.content):,} characters, the limit is "
+                               f"{settings.max_message_chars:,} (setting BUDGETQA_MAX_MESSAGE_CHARS)")
+        filters(model=req.model, role=[m.role for m in req.messages])
+        question = next((m.content for m in reversed(req.messages) if m.role == "user"), None)
+        if question is None:
             raise ApiError(400, "no_user_message", "消息中没有用户问题", "No user message in messages")
+        question = question_text(question)
         if req.stream:
             return StreamingResponse(pipeline.chat_stream(question, req.model), media_type="text/event-stream")
         return Response(json.dumps(pipeline.chat(question, req.model), ensure_ascii=False), media_type="application/json")
@@ -308,6 +374,32 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
         return FileResponse(path)
 
     return app
+
+
+class BodyLimit:
+    """Refuses a request body larger than the limit before it is read (uploads have their own,
+    larger limit): a 200,000-character JSON message never reaches the parser."""
+
+    def __init__(self, app, limit: int, upload_limit: int):
+        self.app, self.limit, self.upload_limit = app, limit, upload_limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            upload = scope.get("path") == "/v1/documents" and scope.get("method") == "POST"
+            limit = self.upload_limit if upload else self.limit
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > limit:
+                err = ApiError(413, "too_large", f"请求体过大：{int(length):,} 字节，上限 {limit:,} 字节（设置 BUDGETQA_MAX_BODY_KB）",
+                               f"Request body too large: {int(length):,} bytes, the limit is {limit:,} (setting BUDGETQA_MAX_BODY_KB)")
+                if upload:
+                    err = ApiError(413, "too_large", f"文件过大，上限 {limit // 1_000_000} MB",
+                                   f"File too large; the limit is {limit // 1_000_000} MB")
+                body = json.dumps(err.body(), ensure_ascii=False).encode("utf-8")
+                await send({"type": "http.response.start", "status": 413,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 async def _read_limited(file: UploadFile, limit: int) -> bytes:

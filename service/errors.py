@@ -49,7 +49,18 @@ async def http_handler(_: Request, exc: StarletteHTTPException) -> JSONResponse:
     return JSONResponse(ApiError(exc.status_code, code, zh, en).body(), status_code=exc.status_code)
 
 
+async def internal_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Anything unforeseen: logged with its traceback, answered in words (never a bare 500 page)."""
+    import logging
+
+    logging.getLogger("budgetqa.service").exception("unhandled error on %s", request.url.path, exc_info=exc)
+    err = ApiError(500, "internal_error", f"服务内部错误：{type(exc).__name__}（已记录日志，原有数据未受影响）",
+                   f"Internal error: {type(exc).__name__} (logged; stored data is unaffected)")
+    return JSONResponse(err.body(), status_code=500)
+
+
 def install(app) -> None:
+    app.add_exception_handler(Exception, internal_handler)
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(StarletteHTTPException, http_handler)

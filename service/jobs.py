@@ -11,6 +11,7 @@ again on start: its upload is on disk and ingestion is idempotent.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     created REAL NOT NULL, updated REAL NOT NULL
 );
 """
-_COLUMNS = "id, doc_id, source, suffix, status, stage, error_code, error_zh, error_en, created, updated"
+_COLUMNS = "id, doc_id, source, suffix, status, stage, error_code, error_zh, error_en, created, updated, note"
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
@@ -42,6 +43,7 @@ class Job:
     error: Optional[dict] = None
     created: float = 0.0
     updated: float = 0.0
+    note: Optional[dict] = None  # e.g. the disclosure it replaces or stands beside (duplicates)
 
     def to_dict(self) -> dict:
         return {
@@ -53,6 +55,7 @@ class Job:
             "error": self.error,
             "created": self.created,
             "updated": self.updated,
+            "duplicate": self.note.get("duplicate") if self.note else None,
         }
 
 
@@ -73,6 +76,10 @@ class JobStore:
         self._db = sqlite3.connect(self.root / "jobs.db", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        try:  # a data folder from before duplicates were recorded
+            self._db.execute("ALTER TABLE jobs ADD COLUMN note TEXT")
+        except sqlite3.OperationalError:
+            pass
 
     def _inside(self, sub: str, name: str) -> Path:
         path = (self.root / sub / name).resolve()
@@ -90,18 +97,21 @@ class JobStore:
 
     # -- jobs ---------------------------------------------------------------------------------
 
-    def add(self, doc_id: str, source: str, suffix: str, data: bytes) -> Job:
+    def add(self, doc_id: str, source: str, suffix: str, data: bytes, note: Optional[dict] = None) -> Job:
         path = self.upload_path(doc_id, suffix)
         if not path.exists():
             atomic_write(path, data)
         now = time.time()
-        job = Job(uuid.uuid4().hex, doc_id, source, suffix, "queued", created=now, updated=now)
+        job = Job(uuid.uuid4().hex, doc_id, source, suffix, "queued", created=now, updated=now, note=note)
         with self._lock:
             self._db.execute(
-                "INSERT INTO jobs (id, doc_id, source, suffix, status, created, updated) VALUES (?,?,?,?,?,?,?)",
-                (job.id, doc_id, source, suffix, job.status, now, now),
+                "INSERT INTO jobs (id, doc_id, source, suffix, status, created, updated, note) VALUES (?,?,?,?,?,?,?,?)",
+                (job.id, doc_id, source, suffix, job.status, now, now, json.dumps(note, ensure_ascii=False) if note else None),
             )
         return job
+
+    def count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
 
     def update(self, job_id: str, status: str, stage: Optional[str] = None, error: Optional[dict] = None) -> None:
         assert status in JOB_STATES
@@ -125,7 +135,8 @@ class JobStore:
     @staticmethod
     def _job(row) -> Job:
         error = {"code": row[6], "message_zh": row[7], "message_en": row[8]} if row[6] else None
-        return Job(row[0], row[1], row[2], row[3], row[4], row[5], error, row[9], row[10])
+        return Job(row[0], row[1], row[2], row[3], row[4], row[5], error, row[9], row[10],
+                   json.loads(row[11]) if row[11] else None)
 
     # -- findings -----------------------------------------------------------------------------
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from indexing.model import Document
-from indexing.read import read_bytes
+from indexing.read import document_id
 from indexing.read.errors import ReadError
+from service.bounded import CheckTimeout, Limits, check_bounded, read_bounded
 from service.config import ServerSettings, get_config
 from service.errors import ApiError
 from service.jobs import Job, JobStore
@@ -27,7 +28,8 @@ from service.jobs import Job, JobStore
 log = logging.getLogger("budgetqa.service")
 
 # How a reading error maps to HTTP: the file is too big, of the wrong kind, or unreadable.
-_READ_STATUS = {"too_large": 413, "unsupported_type": 415, "empty_file": 400}
+_READ_STATUS = {"too_large": 413, "unsupported_type": 415, "empty_file": 400, "document_too_big": 413,
+                "too_many_pages": 413}
 
 
 def _api_error(exc: ReadError) -> ApiError:
@@ -44,6 +46,7 @@ class Pipeline:
         self._parsed: dict[str, Document] = {}  # job id → document read at upload, so the worker need not re-read
         self._worker: Optional[threading.Thread] = None
         self._qa = None  # the answering chain over the index: built on first question, then kept in step
+        self.limits = Limits.of(settings)  # what one document may cost (service/bounded.py)
         self._sources = None  # documents and PDFs for the page view and structured citations
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -62,6 +65,9 @@ class Pipeline:
         if self._worker is not None:
             return
         self.index  # load the model and recover a crashed ingestion before serving
+        from service.bounded import preload
+
+        preload()  # the worker processes' fork server, started before the first upload
         for job in self.jobs.unfinished():  # interrupted by a restart: do it again (idempotent)
             self._queue.put(job.id)
         self._worker = threading.Thread(target=self._run, name="budgetqa-ingest", daemon=True)
@@ -110,16 +116,53 @@ class Pipeline:
     # -- ingestion ----------------------------------------------------------------------------------
 
     def submit(self, name: str, data: bytes) -> Job:
-        """Read now (errors go straight back to the caller), check and index in the background."""
+        """Read now, in a worker process killed past BUDGETQA_PARSE_TIMEOUT (errors go straight back
+        to the caller); check and index in the background. The same disclosure uploaded before
+        (department, year, kind, level) is named in the job: replaced once this one is indexed, or
+        kept beside it as a version (BUDGETQA_DUPLICATES)."""
         try:
-            doc = read_bytes(data, name, max_bytes=self.settings.max_upload_bytes, max_pages=self.settings.max_pages)
+            doc = read_bounded(data, name, self.limits)
         except ReadError as exc:
             raise _api_error(exc) from None
         suffix = ".pdf" if doc.format == "pdf" else ".txt"
-        job = self.jobs.add(doc.id, name, suffix, data)
+        job = self.jobs.add(doc.id, name, suffix, data, note=self._duplicate_note(doc))
         self._parsed[job.id] = doc
         self._queue.put(job.id)
         return job
+
+    @staticmethod
+    def disclosure_key(meta) -> Optional[tuple]:
+        """What makes two files the same disclosure; None when the reader could not tell."""
+        if not meta.department or not meta.year:
+            return None
+        return (meta.department, meta.year, meta.kind, meta.level)
+
+    def _duplicate_note(self, doc: Document) -> Optional[dict]:
+        key = self.disclosure_key(doc.meta)
+        if key is None:
+            return None
+        with self._lock:
+            candidates = [r for r in self.index.documents() if r.doc_id != doc.id
+                          and (r.department, r.year, r.kind) == key[:3]]
+            same = [r for r in candidates if (d := self.index.document(r.doc_id)) is not None
+                    and self.disclosure_key(d.meta) == key]
+        if not same:
+            return None
+        dept, year, kind, level = key
+        what = f"{dept}{year}年{level or ''}{kind or ''}"
+        olds = "、".join(r.source for r in same)
+        if self.settings.duplicates == "replace":
+            zh = f"已有同一公开文件（{what}）：{olds}；本文件索引完成后将替换旧文件（设置 BUDGETQA_DUPLICATES=keep 可保留为多个版本）"
+            en = (f"The same disclosure ({dept}, {year}, {kind or '?'}, {level or '?'}) is already loaded as {olds}; "
+                  "this upload replaces it once indexed (BUDGETQA_DUPLICATES=keep keeps both as versions)")
+            action = "replaces"
+        else:
+            zh = f"已有同一公开文件（{what}）：{olds}；两份均保留为不同版本（文档列表的 versions 中列出）"
+            en = (f"The same disclosure ({dept}, {year}, {kind or '?'}, {level or '?'}) is already loaded as {olds}; "
+                  "both are kept as versions (listed under versions in the document list)")
+            action = "kept_as_version"
+        return {"duplicate": {"action": action, "of": [r.doc_id for r in same], "sources": [r.source for r in same],
+                              "message_zh": zh, "message_en": en}}
 
     def _run(self) -> None:
         self._warm()
@@ -148,7 +191,7 @@ class Pipeline:
             if doc is None:  # resumed after a restart: read the stored upload again
                 self.jobs.update(job_id, "running", "read")
                 path = self.jobs.upload_path(job.doc_id, job.suffix)
-                doc = read_bytes(path.read_bytes(), job.source, max_pages=self.settings.max_pages)
+                doc = read_bounded(path.read_bytes(), job.source, self.limits)
             self.jobs.update(job_id, "running", "check")
             self._check(doc)
             self.jobs.update(job_id, "running", "index")
@@ -156,9 +199,12 @@ class Pipeline:
                 self.index.ingest(doc)
                 if self._qa is not None:
                     self._qa.add(doc)
+            self._replace_older(job)
             self.jobs.update(job_id, "done", "done")
         except ReadError as exc:
             self.jobs.update(job_id, "failed", "read", exc.to_dict())
+        except CheckTimeout as exc:
+            self.jobs.update(job_id, "failed", "check", exc.to_dict())
         except Exception as exc:  # noqa: BLE001 - a job must end, never hang in "running"
             log.exception("job %s failed", job_id)
             self.jobs.update(job_id, "failed", "internal", {
@@ -168,12 +214,17 @@ class Pipeline:
             })
         return self.jobs.get(job_id)
 
-    def _check(self, doc: Document) -> None:
-        from checking.check import check_document
-        from checking.findings import Report
-        from checking.reports.json import to_json
+    def _replace_older(self, job: Job) -> None:
+        dup = (job.note or {}).get("duplicate")
+        if not dup or dup.get("action") != "replaces":
+            return
+        for old in dup.get("of", []):
+            if old != job.doc_id and self.delete(old):
+                log.info("%s replaced %s (same disclosure)", job.doc_id[:12], old[:12])
 
-        self.jobs.save_findings(doc.id, to_json(Report(documents=[check_document(doc)])))
+    def _check(self, doc: Document) -> None:
+        """Checked in a worker process, killed past BUDGETQA_CHECK_TIMEOUT (service/bounded.py)."""
+        self.jobs.save_findings(doc.id, check_bounded(doc, self.limits))
 
     def load_paths(self, paths: list[Path]) -> int:
         """Ingest files and folders synchronously (the main job's sample corpus). Returns how many
@@ -183,8 +234,14 @@ class Pipeline:
         from indexing.ingest import expand
 
         ready = 0
+        with self._lock:
+            indexed = {r.doc_id for r in self.index.documents()}
         for path in tqdm(list(expand(paths)), desc="导入 / ingest", unit="doc"):
             data = Path(path).read_bytes()
+            doc_id = document_id(data)
+            if doc_id in indexed and self.jobs.findings_json(doc_id) is not None:
+                ready += 1  # loaded at an earlier start: neither read, checked nor given a job again
+                continue
             try:
                 job = self.submit(Path(path).name, data)
             except ApiError as exc:
@@ -206,9 +263,20 @@ class Pipeline:
     # -- documents ------------------------------------------------------------------------------
 
     def documents(self) -> list[dict]:
+        """Every document; `versions` names the others of the same department, year and kind (the
+        same disclosure kept more than once, BUDGETQA_DUPLICATES=keep)."""
         with self._lock:
             records = self.index.documents()
-        return [self.describe(r) for r in records]
+        groups: dict[tuple, list[str]] = {}
+        for r in records:
+            if r.department and r.year:
+                groups.setdefault((r.department, r.year, r.kind), []).append(r.doc_id)
+        out = []
+        for r in records:
+            body = self.describe(r)
+            body["versions"] = [d for d in groups.get((r.department, r.year, r.kind), []) if d != r.doc_id]
+            out.append(body)
+        return out
 
     def describe(self, record) -> dict:
         counts = {"error": 0, "warning": 0, "info": 0}

@@ -94,7 +94,7 @@ def test_malformed_json_and_missing_fields(keyed):
 
 
 def test_rate_limit_per_key(tmp_path):
-    srv = Server(tmp_path / "data", {"BUDGETQA_API_KEYS": f"p:{READ_KEY}:read", "BUDGETQA_RATE_LIMIT": "5"}).start()
+    srv = Server(tmp_path / "data", {"BUDGETQA_API_KEYS": f"p:{READ_KEY}:read", "BUDGETQA_READ_RATE_LIMIT": "5"}).start()
     try:
         statuses = [httpx.get(f"{srv.url}/v1/documents", headers={"X-API-Key": READ_KEY}).status_code
                     for _ in range(8)]
