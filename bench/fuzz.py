@@ -16,6 +16,7 @@ prints the counts, refusals by code and the time per mutant, and exits 1 on any 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("BUDGETQA_SHARED", ROOT.parent / "shared"))
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -194,8 +195,10 @@ def run(n: int, seed: int, *, check: bool = True, seconds: float = 30.0, corpus=
     for name, kinds, data in mutants(corpus, n, seed):
         stats.n += 1
         t0 = time.perf_counter()
+        stage = "read"
         try:
             doc = read_bounded(data, name, limits)
+            stage = "check"
             if check:
                 check_bounded(doc, limits)
             stats.ok += 1
@@ -203,16 +206,16 @@ def run(n: int, seed: int, *, check: bool = True, seconds: float = 30.0, corpus=
             if exc.code == "parse_timeout":
                 stats.hangs.append((name, kinds))
             elif exc.code == "corrupt_file" and "进程异常" in exc.zh or not clear_message(exc.zh, exc.en):
-                stats.crashes.append((name, kinds, f"{exc.code}: {exc.en}"))
+                stats.crashes.append((name, kinds, f"read: {exc.code}: {exc.en}"))
             elif "PSEOF" in exc.zh or "PSEOF" in exc.en:
                 stats.crashes.append((name, kinds, f"library name in the message: {exc.en}"))
             else:
                 stats.refused[exc.code] += 1
         except CheckTimeout as exc:
             (stats.hangs.append((name, kinds)) if exc.code == "check_timeout"
-             else stats.crashes.append((name, kinds, exc.en)))
+             else stats.crashes.append((name, kinds, f"check: {exc.en}")))
         except Exception as exc:  # noqa: BLE001 - that is what is being counted
-            stats.crashes.append((name, kinds, f"{type(exc).__name__}: {exc}"))
+            stats.crashes.append((name, kinds, f"{stage}: {type(exc).__name__}: {exc}"))
         stats.seconds.append(time.perf_counter() - t0)
         if progress and stats.n % 100 == 0:
             print(f"  {stats.n}/{n}: ok {stats.ok}, refused {stats.n_refused}, crashes {len(stats.crashes)}, "
