@@ -100,7 +100,7 @@ def compare_table(t: Table, tt: dict) -> list[str]:
             b = tt["codes"][k] if k < len(tt["codes"]) else "(none)"
             out.append(f"{where}: codes differ at coded row {k}: read {a} for {b} {tt['names'].get(b, '')} "
                        f"({len(got)} coded rows read, {len(tt['codes'])} printed)")
-    bad, missing_rows, missing_cols = [], set(), set()
+    bad, missing_rows, missing_cols, by_place = [], set(), set(), set()
     blank_rows = {lab for lab, _, _ in tt["cells"]} - {lab for lab, _, v in tt["cells"] if v}
     columns = [c for c in t.columns if c != UNPLACED]
     for label, key, want, from_end in tt["cells_at"]:
@@ -112,6 +112,7 @@ def compare_table(t: Table, tt: dict) -> list[str]:
         col = match_column(t.columns, key)
         if col is None and len(columns) >= from_end:
             col = columns[-from_end]  # named differently: the same place from the right
+            by_place.add(key)
         if col is None:
             missing_cols.add(key)
             continue
@@ -124,7 +125,8 @@ def compare_table(t: Table, tt: dict) -> list[str]:
     if missing_cols:
         out.append(f"{where}: columns not found: {', '.join(sorted(missing_cols))} (read {t.columns})")
     if bad:
-        out.append(f"{where}: {len(bad)} cell(s) differ, e.g. {'; '.join(bad[:2])}")
+        placed = f" (columns {sorted(by_place)} not named as printed, matched by place in {columns})" if by_place else ""
+        out.append(f"{where}: {len(bad)} cell(s) differ, e.g. {'; '.join(bad[:2])}{placed}")
     return out
 
 

@@ -18,17 +18,17 @@ from eval.generate.layout_text import head_lines, narrative_blocks, split_point
 from eval.generate.render_pdf import FONT, _page_number, _styles
 
 
+def _disp(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 def _widths(t: PTable, width: float) -> list[float]:
+    """Columns as wide as their widest cell (amounts never wrap or spill; long names wrap)."""
     weights = []
-    for j, h in enumerate(t.header[-1]):
-        if j in t.amount_cols:
-            weights.append(1.25)
-        elif j in t.name_cols or h in ("项目", "项目名称", "采购类别"):
-            weights.append(2.4)
-        elif h in ("类", "款", "项"):
-            weights.append(0.45)
-        else:
-            weights.append(1.0)
+    for j in range(len(t.header[-1])):
+        cells = [r[j] for r in t.body] + [t.header[-1][j]]
+        w = max([6] + [_disp(c) for c in cells])
+        weights.append(w + 3 if j in t.amount_cols else min(w, 24))
     total = sum(weights)
     return [width * w / total for w in weights]
 
@@ -51,7 +51,8 @@ def table_flowables(doc: LayoutDoc, t: PTable, width: float) -> list:
     st, L = _styles(), doc.layout
     cell = st["cell"]
     head = [[Paragraph(h, cell) if h else "" for h in row] for row in t.header]
-    body = [[Paragraph(c, cell) if len(c) > 8 and not c[:1].isdigit() else c for c in row] for row in t.body]
+    body = [[Paragraph(c, cell) if len(c) > 8 and j not in t.amount_cols else c for j, c in enumerate(row)]
+            for row in t.body]
     widths = _widths(t, width)
     lines = head_lines(t, L.number_inline)
     out = [CondPageBreak(60 * mm)]  # a title is not left alone at the foot of a page

@@ -9,6 +9,7 @@ import re
 
 from eval.generate.layout_doc import LayoutDoc
 from eval.generate.layout_print import PTable
+from eval.generate.layouts import core_heading
 from eval.generate.narrative import paragraph_text
 
 WRAP = 38  # characters per narrative line in page text
@@ -24,7 +25,7 @@ def narrative_blocks(doc: LayoutDoc) -> list[tuple[str, str]]:
         for k, sec in enumerate(sections, 1):
             heading = L.heading_text(sec.heading, k)
             paras = [t for t in (paragraph_text(p) for p in sec.paragraphs) if t]
-            if L.heading == "run_in" and heading != sec.heading and paras:
+            if L.heading == "run_in" and core_heading(sec.heading) != sec.heading and paras:
                 out.append(("body", f"{heading}：{paras[0]}"))
                 paras = paras[1:]
             else:

@@ -15,10 +15,10 @@ The families (what real-template class each stands for):
 - `yearly_dept_yuan`  city-level templates in 元 (上海/江苏 市级 class): "XX局2025年部门收支总表" with the year and
   the unit in front, "单位：元 … 编制单位：XX" (unit first), thousands separators, one header row, headings 1.
 - `numbered_sheets`   templates that number their sheets (广东/深圳 class): "预算01表" on a line of its own above
-  the title, department and unit on two lines, 类/款/项 in three columns on every row, 合计 row first, headings (1).
+  the title, department and unit on two lines, 类/款/项 in three columns on every row, 合计 row first, long
+  tables continued on the next page under "续表" with the header repeated, headings (1).
 - `final_first_row`   决算-style sheets (陕西/山东 class): 类/款/项 columns with the 类 and 款 printed only on the
-  first row of their group, "附表3 …" numbers, long tables continued on the next page under "续表" with the
-  header repeated, headings ①.
+  first row of their group, "附表3 …" numbers, headings ①.
 - `dual_economic`     报表 files that print both economic classifications (北京 class): 部门经济分类 302 28 | 工会经费
   next to 政府经济分类 502 01 | 办公经费 in one row (code and name in their own columns), titles "表一 …",
   "金额单位：万元".
@@ -126,12 +126,12 @@ _ALL = [
     Layout("yearly_dept_yuan", "city-level 元 templates: unit and year in front of the title, unit line first",
            title="dept_year", vocab="dept", meta="unit_dept", unit="元", thousands=True, depth=1,
            total_first=False, heading="arabic"),
-    Layout("numbered_sheets", "numbered sheets 预算01表 above the title, 类/款/项 columns on every row",
+    Layout("numbered_sheets", "numbered sheets 预算01表 above the title, 类/款/项 columns on every row, 续表 with header",
            title="plain", vocab="budget", number="预算{i2}表", meta="two_lines", code="three",
-           heading="paren_arabic"),
-    Layout("final_first_row", "决算-style sheets: 类/款 printed only on a group's first row, 续表 with header",
+           continued="label_header", heading="paren_arabic"),
+    Layout("final_first_row", "决算-style sheets: 类/款 printed only on a group's first row",
            title="plain", vocab="situation", number="附表{i}", number_inline=True, code="three_first",
-           continued="label_header", heading="circled"),
+           heading="circled"),
     Layout("dual_economic", "报表 with 部门经济分类 next to 政府经济分类 in one row",
            title="plain", vocab="dept", number="表{cn}", number_inline=True, meta="amount_unit", code="spaced",
            dual_econ=True),
@@ -142,7 +142,7 @@ _ALL = [
     Layout("provincial_yi", "province-level 亿元 tables", title="year", vocab="dept", meta="amount_unit",
            unit="亿元", total_first=False),
     Layout("continued_bare", "tables running over pages with no 续表 and no repeated header",
-           title="numbered", vocab="situation", meta="dept_unit", continued="bare", heading="paren_cn"),
+           title="numbered", vocab="situation", meta="unit", continued="bare", heading="paren_cn"),
     Layout("page_flat", "page-text conversions: whitespace tokens page by page; PDF without ruling lines",
            title="year", vocab="budget", number="预算{i2}表", meta="unit_dept", unit="元", thousands=True,
            total_first=False, one_per_page=True, flat=True, heading="paren_cn"),
