@@ -67,8 +67,9 @@ def table_flowables(doc: LayoutDoc, t: PTable, width: float) -> list:
         out.append(_grid(t, head + body, len(head), ruled, widths))
     else:
         out += [_grid(t, head + body[:cut], len(head), ruled, widths), PageBreak()]
-        if L.continued == "label_header":
-            out += [Paragraph("续表", st["meta"]), _grid(t, head + body[cut:], len(head), ruled, widths)]
+        if L.continued in ("label_header", "header"):
+            out += [Paragraph("续表", st["meta"])] if L.continued == "label_header" else []
+            out.append(_grid(t, head + body[cut:], len(head), ruled, widths))
         else:
             out.append(_grid(t, body[cut:], 0, ruled, widths))
     if t.note:

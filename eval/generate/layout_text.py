@@ -100,6 +100,7 @@ def table_into(pages: _Pages, t: PTable, doc: LayoutDoc) -> None:
             pages.new()
             if L.continued == "label_header":
                 pages.add("续表")
+            if L.continued in ("label_header", "header"):
                 for h in header:
                     pages.add(h)
         pages.add(_row(row, flat))

@@ -26,7 +26,8 @@ The families (what real-template class each stands for):
   to "502 01 办公经费"), and every 科目 cell of the other tables likewise ("201 01 01 行政运行").
 - `deep_header`       wide 万元 sheets (湖北/重庆 class): three header rows with a spanning "基本支出" over
   小计/人员经费/公用经费, no unit line at all (万元 implied), headings ①.
-- `provincial_yi`     province-level departments that print 亿元 tables: "2025年部门收支总表", "金额单位：亿元".
+- `provincial_yi`     province-level departments that print 亿元 tables: "2025年部门收支总表", "金额单位：亿元",
+  long tables continued on the next page with the header repeated but no "续表".
 - `continued_bare`    区县 PDFs whose long tables run over the page with neither "续表" nor a repeated header.
 - `page_flat`         page-text conversions (上海 pdftotext class): every page as rows of whitespace-separated
   tokens (blank cells lost), one page after another, narrative lines broken mid-sentence; as PDF the same
@@ -72,7 +73,7 @@ class Layout:
     dual_econ: bool = False
     depth: int = 2  # header rows of the coded tables: 1, 2 or 3
     total_first: bool = True
-    continued: str = ""  # "" | label_header (续表 + header) | bare (neither)
+    continued: str = ""  # "" | label_header (续表 + header) | header (header only) | bare (neither)
     one_per_page: bool = False
     flat: bool = False  # text: page-text flattening; PDF: no ruling lines
     heading: str = "cn"  # cn | paren_cn | arabic | paren_arabic | circled | run_in
@@ -139,8 +140,8 @@ _ALL = [
            title="year", vocab="situation", meta="two_lines", code="joined", dual_econ=True, heading="paren_cn"),
     Layout("deep_header", "wide sheets: three header rows, 基本支出 spanning 小计/人员经费/公用经费, no unit line",
            title="year", vocab="situation", meta="none", depth=3, heading="circled"),
-    Layout("provincial_yi", "province-level 亿元 tables", title="year", vocab="dept", meta="amount_unit",
-           unit="亿元", total_first=False),
+    Layout("provincial_yi", "province-level 亿元 tables, long tables continued with the header repeated",
+           title="year", vocab="dept", meta="amount_unit", unit="亿元", total_first=False, continued="header"),
     Layout("continued_bare", "tables running over pages with no 续表 and no repeated header",
            title="numbered", vocab="situation", meta="unit", continued="bare", heading="paren_cn"),
     Layout("page_flat", "page-text conversions: whitespace tokens page by page; PDF without ruling lines",

@@ -46,6 +46,12 @@ KNOWN: dict[tuple[str, str, str], str] = {
                                            "with the header repeated: the continuation is read as a new table titled '续表'",
     ("numbered_sheets", "text", "model"): "text: rows after a page break (续表 + repeated header) are missing from the table "
                                           "(收入总计/支出总计 of 收支总表, the 类/款/项 after the break)",
+    ("provincial_yi", "text", "tables"): "text: a 亿元 table broken by a page (\"— n —\", form feed) and continued with the "
+                                         "header repeated but no 续表: the continuation is read as a new table titled with the "
+                                         "page number ('— 3 —')",
+    ("provincial_yi", "text", "key_figures"): "text: 合计 rows printed last fall after the page break and are lost: 基本支出 None, "
+                                              "人员经费/公用经费 0",
+    ("provincial_yi", "text", "model"): "text: rows after the page break (header repeated, no 续表) are missing from the table",
     ("continued_bare", "text", "tables"): "text: a table broken by a page (\"— n —\", form feed) with no 续表 and no repeated "
                                           "header: the continuation becomes a table titled with the page number or the last row "
                                           "before the break (e.g. '五、其他收入'), typed by content as an extra table",

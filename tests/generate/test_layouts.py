@@ -110,6 +110,9 @@ def test_yi_yuan_tables_are_exact():
 def test_continued_tables():
     text = render_layout_text(doc("numbered_sheets"))
     assert text.count("续表") >= 3 and "\f" in text
+    repeated = render_layout_text(doc("provincial_yi"))
+    header = "\t".join(table(doc("provincial_yi"), "basic").header[-1])
+    assert "续表" not in repeated and repeated.count(header) == 2  # the basic table's header, after its break
     bare = render_layout_text(doc("continued_bare"))
     assert "续表" not in bare and bare.count("\f") > 3
     tables_part = bare[bare.index("第四部分 部门预算表", 200):]
