@@ -10,6 +10,7 @@ characters (checking/reports/pdf_boxes.py).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -132,3 +133,14 @@ def _cell_of(doc: Document, table_id: str, row: int, values: list[str]) -> Optio
         if c.figure is not None and c.figure.value is not None and c.figure.value in wanted:
             return c.column
     return None
+
+
+_BEFORE_MARKER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(?:万元|亿元|元|%|个百分点)?\[(\d+)\]")
+
+
+def values_before_markers(answer: str) -> dict[int, list[str]]:
+    """The number printed right before each [n] in an answer ("表中为12,291,152.00元[2]" → {2: [...]})."""
+    out: dict[int, list[str]] = {}
+    for m in _BEFORE_MARKER.finditer(answer or ""):
+        out.setdefault(int(m.group(2)), []).append(m.group(1))
+    return out

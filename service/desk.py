@@ -50,7 +50,7 @@ def review(pipeline, doc_id: str) -> dict:
     headings = _headings(doc)
     decided = review_store(pipeline).decisions(doc_id)
     items = []
-    pairs = sorted(keyed(report.findings), key=lambda p: (SEVERITY_ORDER[p[1].severity], p[1].category.value, p[1].code))
+    pairs = sorted(keyed(report.findings), key=lambda p: (SEVERITY_ORDER.get(p[1].severity, 9), p[1].category.value, p[1].code))
     for n, (key, f) in enumerate(pairs, 1):
         sides = []
         for e in f.evidence:
@@ -67,7 +67,7 @@ def review(pipeline, doc_id: str) -> dict:
             sides.append(side)
         d = decided.get(key)
         items.append({"id": key, "n": n, "code": f.code, "severity": f.severity.value,
-                      "severity_zh": SEVERITY_ZH[f.severity], "category_zh": CATEGORY_ZH[f.category],
+                      "severity_zh": SEVERITY_ZH.get(f.severity, f.severity.value), "category_zh": CATEGORY_ZH.get(f.category, f.category.value),
                       "message": f.message, "arithmetic": f.arithmetic, "sides": sides,
                       "decision": _decision_json(d)})
     counts = {s: sum(1 for i in items if i["decision"]["status"] == s) for s in STATUS_ZH}

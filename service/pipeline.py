@@ -94,7 +94,9 @@ class Pipeline:
 
     def _cite(self, result):
         """Boxes, cells and headers for each citation of an answer (service/citations.py)."""
-        used: dict[int, list[str]] = {}
+        from service.citations import values_before_markers
+
+        used: dict[int, list[str]] = values_before_markers(result.answer)
         for f in getattr(result, "figures", None) or []:
             if f.citation is not None:
                 used.setdefault(f.citation, []).append(f.value)

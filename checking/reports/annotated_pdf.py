@@ -53,7 +53,7 @@ def ordered(report: DocumentReport, with_info: bool = False) -> list[tuple[str, 
     """Findings in the report's order (severity, category, code), each with its identity; "info"
     findings (a figure that agrees) only when asked for."""
     pairs = [p for p in keyed(report.findings) if with_info or p[1].severity is not Severity.info]
-    return sorted(pairs, key=lambda p: (SEVERITY_ORDER[p[1].severity], p[1].category.value, p[1].code))
+    return sorted(pairs, key=lambda p: (SEVERITY_ORDER.get(p[1].severity, 9), p[1].category.value, p[1].code))
 
 
 def marks(report: DocumentReport, pdf_path: Path, with_info: bool = False) -> list[Mark]:
@@ -89,8 +89,8 @@ def _summary(report: DocumentReport, decisions: dict[str, Decision], placed: dic
             sides["narrative" if e.side == "narrative" else "table"].append(_side_text(e))
         d = decisions.get(key)
         pages = "、".join(str(p) for p in placed.get(n, [])) or "—"
-        rows.append([Paragraph(str(n), body), Paragraph(SEVERITY_ZH[f.severity], body),
-                     Paragraph(CATEGORY_ZH[f.category], body), Paragraph(escape(f.message), body),
+        rows.append([Paragraph(str(n), body), Paragraph(SEVERITY_ZH.get(f.severity, f.severity.value), body),
+                     Paragraph(CATEGORY_ZH.get(f.category, f.category.value), body), Paragraph(escape(f.message), body),
                      Paragraph(escape("；".join(sides["narrative"]) or "—"), body),
                      Paragraph(escape("；".join(sides["table"]) or "—"), body), Paragraph(pages, body),
                      Paragraph(escape(d.label if d else "待复核"), body)])

@@ -49,7 +49,7 @@ def write_xlsx(report: Report, path: str | Path, decisions: dict[str, dict[str, 
                        fmt(f.difference) if f.difference is not None else None, f.unit, f.arithmetic,
                        STATUS_ZH.get(dec.status, dec.status) if dec else STATUS_ZH["open"], dec.reason if dec else None,
                        dec.who if dec else None, (dec.at or "").replace("T", " ")[:19] if dec else None, ident[id(f)]])
-            fill = PatternFill("solid", fgColor=_FILL[f.severity])
+            fill = PatternFill("solid", fgColor=_FILL.get(f.severity, "EEEEEE"))
             for cell in fs[fs.max_row]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             fs.cell(fs.max_row, 2).fill = fill
