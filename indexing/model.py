@@ -142,6 +142,7 @@ class TableConfidence(_Model):
     totals_reconciled: int = 0
     unreconciled: list[str] = Field(default_factory=list)
     unplaced: list[str] = Field(default_factory=list)
+    code_mismatches: list[str] = Field(default_factory=list)  # codes whose printed name is another 科目's
     sure: bool = True
     doubt: Optional[str] = None
 

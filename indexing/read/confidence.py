@@ -24,6 +24,7 @@ from typing import Iterable, Optional
 
 from indexing.model import Document, Figure, Row, Table, TableConfidence
 from indexing.numbers import Agreement, compare_printed, sum_interval
+from indexing.read.codes import known_name, name_agrees
 
 # A reading is in doubt when at least this many totals fail and they are this share of the checked.
 DOUBT_MIN_FAILURES = 3
@@ -90,9 +91,11 @@ def is_child(parent: str, code: str) -> bool:
 class _Tally:
     checked: int = 0
     reconciled: int = 0
+    family: str = "rows"  # rows (by code) or columns (by header path): a shift breaks one of them
 
     def __post_init__(self):
         self.failures: list[str] = []
+        self.by_family: dict[str, list[int]] = {}  # family -> [checked, failed]
 
     def test(self, where: str, total: Optional[Figure], parts: list[Optional[Figure]]) -> None:
         if total is None or total.value is None or not parts:
@@ -101,18 +104,30 @@ class _Tally:
         if not known:
             return
         self.checked += 1
+        counts = self.by_family.setdefault(self.family, [0, 0])
+        counts[0] += 1
         computed = sum((v for v, _ in known), Decimal(0))
         if compare_printed(total.value, total.decimals, sum_interval(known)) is not Agreement.outside:
             self.reconciled += 1
         else:
+            counts[1] += 1
             self.failures.append(f"{where}: 印 {total.raw}，分项之和 {computed}")
+
+    def shifted(self) -> Optional[str]:
+        """The family whose totals fail too often for a department's slips."""
+        for family, (checked, failed) in self.by_family.items():
+            if failed >= DOUBT_MIN_FAILURES and Decimal(failed) >= DOUBT_SHARE * checked:
+                return f"{checked}个{'按编码的行' if family == 'rows' else '按表头的列'}合计中{failed}个不平"
+        return None
 
 
 def table_confidence(t: Table, type_source: str = "none", type_note: Optional[str] = None) -> TableConfidence:
     tally = _Tally()
     _rows_by_code(t, tally)
+    tally.family = "columns"
     _columns_by_header(t, tally)
     unplaced = list(_unplaced(t))
+    mismatches, known = _code_names(t)
     conf = TableConfidence(
         type_source=type_source,
         type_note=type_note,
@@ -120,14 +135,17 @@ def table_confidence(t: Table, type_source: str = "none", type_note: Optional[st
         totals_reconciled=tally.reconciled,
         unreconciled=tally.failures[:_MAX_LISTED],
         unplaced=unplaced[:_MAX_LISTED],
+        code_mismatches=mismatches[:_MAX_LISTED],
     )
-    failed = tally.checked - tally.reconciled
+    shifted = tally.shifted()
     if not t.complete:
         conf.sure, conf.doubt = False, f"未完整读取：{t.incomplete_reason or '原因未记录'}"
     elif unplaced:
         conf.sure, conf.doubt = False, f"{len(unplaced)}处单元格无法定位（如 {unplaced[0]}）"
-    elif failed >= DOUBT_MIN_FAILURES and Decimal(failed) >= DOUBT_SHARE * tally.checked:
-        conf.sure, conf.doubt = False, f"{tally.checked}个合计中{failed}个不平，更像读错（错位）而非部门差错"
+    elif len(mismatches) >= DOUBT_MIN_FAILURES and Decimal(len(mismatches)) >= DOUBT_SHARE * known:
+        conf.sure, conf.doubt = False, f"{known}个可核对的科目中{len(mismatches)}个编码与名称不符，疑编码错读"
+    elif shifted:
+        conf.sure, conf.doubt = False, f"{shifted}，更像读错（错位）而非部门差错"
     return conf
 
 
@@ -201,6 +219,17 @@ def column_sums(t: Table) -> list[tuple[str, list[str]]]:
     if len(numeric) < 3 or len(column_halves(t)) > 1:
         return []
     paths = {c: [p for p in column_name(c).split("/")] for c in numeric}
+    # Every group split again by a measure (…/合计/预算数, …/合计/决算数): sums hold per measure.
+    last = [p[-1] for p in paths.values()]
+    measures = set(last)
+    if all(len(p) >= 2 for p in paths.values()) and 2 <= len(measures) <= 3 and all(
+            last.count(m) >= 2 for m in measures) and not measures & set(_TOTAL_WORDS):
+        return [pair for m in sorted(measures)
+                for pair in _sums_of({c: p[:-1] for c, p in paths.items() if p[-1] == m})]
+    return _sums_of(paths)
+
+
+def _sums_of(paths: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
 
     def subtotal(prefix: list[str]) -> Optional[str]:
@@ -246,6 +275,20 @@ def _is_numeric_column(t: Table, column: str) -> bool:
 def _fig(row: Row, column: str) -> Optional[Figure]:
     c = row.cell(column)
     return c.figure if c is not None and c.figure is not None and c.figure.value is not None else None
+
+
+def _code_names(t: Table) -> tuple[list[str], int]:
+    """Codes whose printed name is not the classification's name for that code, and how many
+    coded rows the classification could check at all."""
+    mismatches, known = [], 0
+    for r in coded_rows(t):
+        agrees = name_agrees(r.code, r.name)
+        if agrees is None:
+            continue
+        known += 1
+        if not agrees:
+            mismatches.append(f"第{r.row.index + 1}行 {r.code}「{r.name}」应为「{known_name(r.code)}」")
+    return mismatches, known
 
 
 def _unplaced(t: Table) -> Iterable[str]:

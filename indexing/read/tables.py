@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 
 from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence
 from indexing.numbers import parse_number
+from indexing.read.codes import fill_down
 from indexing.read.table_types import decide_type, table_number
 
 _UNIT_RE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(亿元|万元|元)")
@@ -100,8 +101,23 @@ def build_table(
         page = row_pages[r_index] if row_pages and r_index < len(row_pages) else None
         boxes = cell_boxes[r_index] if cell_boxes and r_index < len(cell_boxes) else None
         table.rows.append(build_row(table, len(table.rows), texts, page, code_cols, name_col, boxes))
+    _fill_split_codes(table, code_cols)
     retype(table)
     return table
+
+
+def _fill_split_codes(table: Table, code_cols: list[int]) -> None:
+    """类 | 款 | 项 printed over columns with a group's 类 (and 款) on its first row only: each
+    row gets its full code (`codes.fill_down`); the printed text stays in `code_raw`."""
+    first_run = [i for k, i in enumerate(code_cols) if i - k == code_cols[0]] if code_cols else []
+    if len(first_run) < 2:
+        return
+    parts = [[r.cells[i].text if i < len(r.cells) else "" for i in first_run] for r in table.rows]
+    if not any(p[0] == "" and any(p[1:]) for p in parts):
+        return  # every code printed whole: nothing to fill
+    for row, code in zip(table.rows, fill_down(parts)):
+        if code is not None:
+            row.code = code
 
 
 def retype(table: Table) -> Table:
