@@ -112,7 +112,10 @@ class CellRef:
 
     @property
     def usable(self) -> bool:
-        return self.table.complete
+        """The reader is sure of the table (`TableConfidence.sure`; complete when none was set)."""
+        from checking.rules import table_sure
+
+        return table_sure(self.table, self.row)
 
 
 @lru_cache(maxsize=4096)
@@ -257,8 +260,10 @@ class LabelIndex:
         keys = [canon(claim.metric)]
         if keys[0].endswith("收入") and len(keys[0]) > 3:
             keys.append(canon(keys[0][:-2]))  # "单位资金收入" ↔ "五、单位资金"
-        if keys[0] == "机关运行经费" and "机关运行经费" not in self.entries and not self._empty_table_refs("机关运行经费"):
-            return self.entries.get("公用经费", []), "proxy"  # no 机关运行经费 table: 公用经费 is the nearest figure
+        if keys[0] == "机关运行经费" and "机关运行经费" not in self.entries:
+            # 机关运行经费 is not 公用经费 (财预〔2016〕143号 defines it as the 公用经费 of 行政单位 and
+            # 参公事业单位 only, plus 办公设备购置 etc.): without its own table it is not compared
+            return self._empty_table_refs("机关运行经费"), "empty"
         if keys[0].endswith("支出") and len(keys[0]) > 4:
             keys.append(canon(keys[0][:-2]))
         raw = normalise_label(claim.metric)

@@ -1,4 +1,9 @@
-"""Run every rule family on a document → a `DocumentReport`."""
+"""Run every rule family on a document → a `DocumentReport` with its findings and its ledger.
+
+After the families ran: one `extraction` finding per doubted table (the checks it blocked), and
+one finding per root cause (`merge_root_causes`): the same wrong narrative figure stated in
+several places is one finding citing every quote; one cell breaking several identities is one
+finding listing each identity with its arithmetic."""
 
 from __future__ import annotations
 
@@ -10,8 +15,8 @@ from indexing.model import Document
 
 from checking.align import LabelIndex
 from checking.claims import extract_claims
-from checking.findings import DocumentReport, Finding
-from checking.rules import CheckContext
+from checking.findings import SEVERITY_ORDER, Category, DocumentReport, Finding, Ledger, LedgerStatus, Severity
+from checking.rules import CheckContext, blocked_findings, table_sure
 from checking.rules import arithmetic, completeness, cross_table, editorial, final_accounts, narrative, performance
 
 if TYPE_CHECKING:
@@ -41,7 +46,15 @@ def run_checks(doc: Document, use_llm: Optional[bool] = None,
     ctx = CheckContext(doc=doc, claims=claims, index=LabelIndex(doc))
     findings: list[Finding] = []
     for family in FAMILIES:
-        findings += family.run(ctx)
+        ctx.family = family.__name__.rsplit(".", 1)[-1]
+        n = len(ctx.ledger)
+        got = family.run(ctx)
+        findings += got
+        if len(ctx.ledger) == n:
+            _ledger_from_findings(ctx, got)
+    ctx.family = "extraction"
+    findings += blocked_findings(ctx)
+    findings += _doubted_unblocked(ctx)
     report = DocumentReport(
         doc_id=doc.id,
         source=doc.source,
@@ -51,7 +64,8 @@ def run_checks(doc: Document, use_llm: Optional[bool] = None,
         department=doc.meta.department,
         claims=len(claims),
         aligned=len(ctx.aligned),
-        findings=_dedupe(findings),
+        findings=merge_root_causes(_dedupe(findings)),
+        ledger=Ledger(entries=ctx.ledger),
     )
     report.seconds = round(time.perf_counter() - t0, 4)
     return report, ctx
@@ -61,6 +75,138 @@ def _llm_configured() -> bool:
     from service.config import get_config
 
     return get_config().check_llm
+
+
+def _ledger_from_findings(ctx: CheckContext, found: list[Finding]) -> None:
+    """A family that keeps no ledger of its own: one entry per rule code it can raise, failed
+    where it produced a finding, passed elsewhere; not applicable where the family does not apply."""
+    fam = ctx.family
+    if fam == "final_accounts" and (ctx.doc.meta.kind or "") != "决算":
+        for check in ("F-RATE", "F-WORD"):
+            ctx.record(check, "全文（预算文件不适用）", LedgerStatus.not_applicable)
+        return
+    if fam == "final_accounts":
+        rates = [c for c in ctx.claims if c.kind == "completion_pct"]
+        by_claim = {f.claim_id: f for f in found if f.claim_id}
+        for c in rates:
+            f = by_claim.get(c.id)
+            place = f"“{c.quote[:40]}” {c.raw}%"
+            if f is not None:
+                ctx.record_findings("F-RATE", place, [f])
+            else:
+                ctx.record("F-RATE", place, LedgerStatus.passed if c.id in ctx.aligned else LedgerStatus.insufficient)
+        for f in found:
+            if f.code == "F-WORD":
+                ctx.record("F-WORD", f.message[:60], LedgerStatus.failed, f.code)
+        return
+    if fam == "performance":
+        from indexing.model import TableType
+
+        for t in ctx.doc.tables_of(TableType.performance_project):
+            mine = [f for f in found if any(e.table_title == t.title for e in f.evidence)]
+            place = f"《{t.title}》绩效指标与预算数"
+            budget = performance._budget(t)
+            if budget is None:
+                ctx.record("P-COST", place, LedgerStatus.insufficient)
+            elif not table_sure(t, budget[1]):
+                ctx.block(t, "P-COST", place)
+            elif mine:
+                ctx.record_findings("P-COST", place, mine)
+            else:
+                ctx.record("P-COST", place, LedgerStatus.passed)
+        return
+    if fam == "editorial":
+        from checking.rules.editorial import _PATTERNS
+
+        codes = {f.code for f in found}
+        for code, *_ in _PATTERNS:
+            ctx.record(code, "全文", LedgerStatus.failed if code in codes else LedgerStatus.passed, code if code in codes else None)
+        for code in sorted(codes - {c for c, *_ in _PATTERNS}):
+            ctx.record(code, "全文", LedgerStatus.failed, code)
+        return
+    for f in found:
+        ctx.record_findings(f.code, f.message[:60], [f])
+
+
+def _doubted_unblocked(ctx: CheckContext) -> list[Finding]:
+    """A doubted table whose doubt blocked no check still gets its one extraction note."""
+    from checking.findings import Evidence
+    from checking.rules import table_doubt
+    from indexing.model import Location
+
+    out = []
+    for t in ctx.doc.tables:
+        if table_sure(t) or t.id in ctx.blocked:
+            continue
+        out.append(Finding(code="X-TABLE-DOUBT", severity=Severity.extraction, category=Category.extraction,
+                           message=f"《{t.title}》读取存疑（{table_doubt(t)}）；该表数字未用于核对结论",
+                           evidence=[Evidence(side="table", table_title=t.title,
+                                              location=Location(table_id=t.id, page=t.pages[0] if t.pages else None))]))
+    return out
+
+
+def _cells(f: Finding) -> set[tuple]:
+    return {(e.location.table_id, e.location.row, e.location.column, e.value) for e in f.evidence
+            if e.side == "table" and e.location.table_id is not None and e.location.row is not None and e.value is not None}
+
+
+def merge_root_causes(findings: list[Finding]) -> list[Finding]:
+    """One finding per root cause.
+
+    - The same narrative figure, wrong the same way (same rule, same stated and expected value),
+      stated in several places: one finding citing every quote.
+    - One table cell that breaks several identities (a row sum and its parent's level sum, the
+      same code in two tables): the arithmetic and cross-table alarms sharing a cell become one
+      finding, the most severe first, listing each identity with its arithmetic (`identities`).
+    Hints and extraction notes are left as they are."""
+    out: list[Finding] = []
+    by_figure: dict[tuple, Finding] = {}
+    for f in findings:
+        if f.category is Category.narrative_vs_table and f.is_alarm and f.stated is not None and f.expected is not None:
+            key = (f.code, f.stated, f.expected, f.unit)
+            prev = by_figure.get(key)
+            if prev is not None:
+                prev.evidence += [e for e in f.evidence if e.side == "narrative" and e.quote not in {x.quote for x in prev.evidence}]
+                continue
+            by_figure[key] = f
+        out.append(f)
+    table_alarms = [f for f in out if f.is_alarm and f.category in (Category.arithmetic, Category.cross_table) and _cells(f)]
+    if len(table_alarms) < 2:
+        return out
+    parent = list(range(len(table_alarms)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple, int] = {}
+    for i, f in enumerate(table_alarms):
+        for cell in _cells(f):
+            j = owner.setdefault(cell, i)
+            if j != i:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[Finding]] = {}
+    for i, f in enumerate(table_alarms):
+        groups.setdefault(root(i), []).append(f)
+    drop: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda f: SEVERITY_ORDER[f.severity])
+        head = members[0]
+        head.identities = [f"{m.code}：{m.message}" + (f"（{m.arithmetic}）" if m.arithmetic else "") for m in members]
+        seen = _cells(head)
+        for m in members[1:]:
+            for e in m.evidence:
+                key = (e.location.table_id, e.location.row, e.location.column, e.value)
+                if key not in seen:
+                    head.evidence.append(e)
+                    seen.add(key)
+            drop.add(id(m))
+        head.message += f"；同一数字另破坏{len(members) - 1}项勾稽关系（见各项算式）"
+    return [f for f in out if id(f) not in drop]
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

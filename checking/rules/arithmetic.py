@@ -17,8 +17,8 @@ from indexing.numbers import Agreement, compare_printed, sum_interval
 from indexing.read.confidence import CodedRow, coded_rows, is_child
 
 from checking.align import canon, column_label, is_total_row
-from checking.findings import Category, Finding, Severity, cell_evidence, fmt
-from checking.rules import CheckContext
+from checking.findings import Category, Finding, LedgerStatus, Severity, cell_evidence, fmt
+from checking.rules import CheckContext, table_sure
 
 MAX_EVIDENCE = 14
 _CODED_TYPES = {TableType.expenditure, TableType.income, TableType.general_budget_expenditure,
@@ -48,9 +48,12 @@ def _val(f: Optional[Figure]) -> tuple[Decimal, int]:
 
 def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Figure, parts: list[Figure],
               part_labels: list[str], total_label: str, explain=None) -> list[Finding]:
-    """total = Σ parts with rounding intervals; a finding when outside."""
+    """total = Σ parts with rounding intervals; a finding when outside. Recorded in the ledger;
+    on a table the reader doubts (`table_sure`) the check is blocked, not judged."""
+    place = f"《{table.title}》{label}"
     computed = sum((p.value for p in parts), Decimal(0))
     if computed == total.value:
+        ctx.record(code, place, LedgerStatus.passed)
         return []
     agreement = compare_printed(total.value, total.decimals, sum_interval([_val(p) for p in parts]))
     arith = " + ".join(p.raw or fmt(p.value) for p in parts) + f" = {fmt(computed)}；{total_label} {total.raw}"
@@ -61,14 +64,18 @@ def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Fig
                 unit=total.unit or table.unit, arithmetic=arith, agreement=agreement.value)
     if agreement is not Agreement.outside:
         word = "截断" if agreement is Agreement.truncation else "四舍五入"
-        return [Finding(code=code + "-ROUND", severity=Severity.info, category=Category.arithmetic,
+        ctx.record(code, place, LedgerStatus.passed, code + "-ROUND")
+        return [Finding(code=code + "-ROUND", severity=Severity.hint, category=Category.arithmetic,
                         message=f"《{table.title}》{label}相差{fmt(total.value - computed)}，在{word}误差内", **base)]
     reason = explain(total.value - computed) if explain else None
-    if reason or not table.complete:
-        short = (table.incomplete_reason or "读取不完整").split(" / ")[0][:60]
-        why = reason or f"该表未能完整读取（{short}）"
-        return [Finding(code="X-" + code, severity=Severity.warning, category=Category.extraction,
-                        message=f"《{table.title}》{label}不平（差{fmt(total.value - computed)}），{why}，属抽取问题而非部门错误", **base)]
+    if reason:
+        ctx.record(code, place, LedgerStatus.doubt, "X-" + code)
+        return [Finding(code="X-" + code, severity=Severity.extraction, category=Category.extraction,
+                        message=f"《{table.title}》{label}不平（差{fmt(total.value - computed)}），{reason}，属抽取问题而非部门错误", **base)]
+    if not table_sure(table):
+        ctx.block(table, code, place)
+        return []
+    ctx.record(code, place, LedgerStatus.failed, code)
     return [Finding(code=code, severity=Severity.error, category=Category.arithmetic,
                     message=f"《{table.title}》{label}不平：{total_label}{total.raw}，分项之和{fmt(computed)}", **base)]
 

@@ -1,7 +1,28 @@
-"""Across tables (identities C): the same 科目 has the same amount in every table of the same fund
-scope; the totals of the standard tables agree; 项目支出表 and the performance tables add up to
-项目支出. A general-budget table and an all-funds table are the same scope only when the
-department has no other funds (their grand totals are equal)."""
+"""Across tables (identities C). Each identity, and where it comes from:
+
+Budgets (部门预算, the 8 tables of 财预〔2016〕143号 and 《地方预决算公开操作规程》):
+- C-CODE: the same 功能分类 科目 (类/款/项 code) has the same amount in 部门收入总表 (by function,
+  where printed), 部门支出总表 and 一般公共预算支出表, within one fund scope: a budget is balanced
+  per 科目 (收入 = 支出, 上年结转 included), and the general-budget table is a subset of the
+  all-funds one, so the two are compared only when the department has no other funds (their grand
+  totals are equal);
+- C-TOTAL: 基本支出, 项目支出, 人员经费, 公用经费, 三公经费, 机关运行经费, 一般公共预算支出 and
+  本年支出合计 totals agree between the standard tables of one scope (部门收支总表 ↔ 收入总表 ↔
+  支出总表; 财政拨款收支总表 ↔ 一般公共预算支出表 ↔ 基本支出表 ↔ 三公表 ↔ 机关运行经费表);
+- C-PROJECT: 项目支出表 合计 = 项目支出 of 支出总表 (the project table lists every project);
+- C-PERFORMANCE: with one 项目绩效目标表 per project, Σ 预算数 = 项目支出.
+
+Final accounts (部门决算, the 决算 公开 template, 财政部 部门决算报表): the same C-CODE and C-TOTAL
+identities between 支出决算表 and 一般公共预算财政拨款支出决算表 (same scope rule), but NOT:
+- 收入决算表 by function against 支出决算表 by function: they differ by 年初结转结余 and 年末结转结余
+  by design (收入 + 年初结转 = 支出 + 年末结转), so 收入决算表 codes are never compared in a 决算.
+
+Pairs never compared, in either kind: 机关运行经费 against 公用经费 (机关运行经费 is the 公用经费 of
+行政单位 and 参公事业单位 only, plus 办公设备购置 …: a different aggregate); a general-budget table
+against an all-funds table when the department has other funds (different scopes).
+
+An outside-rounding difference is an error only when both tables are `sure`; otherwise the check is
+blocked and reported once per doubted table (rules.blocked_findings)."""
 
 from __future__ import annotations
 
@@ -14,8 +35,8 @@ from indexing.numbers import Agreement, compare_printed, to_unit
 from indexing.read.confidence import coded_rows
 
 from checking.align import CellRef, canon, column_label, is_total_row
-from checking.findings import Category, Finding, Severity, cell_evidence, fmt
-from checking.rules import CheckContext, cell_interval
+from checking.findings import Category, Finding, LedgerStatus, Severity, cell_evidence, fmt
+from checking.rules import CheckContext, cell_interval, table_sure
 
 _GENERAL = {TableType.general_budget_expenditure, TableType.general_basic_expenditure, TableType.three_public, TableType.operating_cost}
 _ALL = {TableType.expenditure, TableType.income, TableType.income_expense_summary}
@@ -59,9 +80,13 @@ def _single_fund(ctx: CheckContext) -> bool:
 
 
 def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
+    """Two cells that the identity says are equal. Exact → pass; within rounding → hint; outside
+    → error when both tables are `sure`, else the check is blocked on the doubted table(s)."""
     a, b = ra.figure, rb.figure
+    place = f"{label}：《{ra.table.title}》↔《{rb.table.title}》"
     agreement = _agree(ctx, a, ra.table, b, rb.table)
     if agreement is Agreement.exact:
+        ctx.record(code, place, LedgerStatus.passed)
         return []
     ua, ub = _unit(ctx, a, ra.table), _unit(ctx, b, rb.table)
     expected = to_unit(a.value, ua, ub)
@@ -69,11 +94,15 @@ def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
     base = dict(evidence=ev, stated=b.value, expected=expected, difference=b.value - expected, unit=ub,
                 arithmetic=f"{b.raw} − {a.raw} = {fmt(b.value - expected)}", agreement=agreement.value)
     if agreement is not Agreement.outside:
-        return [Finding(code=code + "-ROUND", severity=Severity.info, category=Category.cross_table,
+        ctx.record(code, place, LedgerStatus.passed, code + "-ROUND")
+        return [Finding(code=code + "-ROUND", severity=Severity.hint, category=Category.cross_table,
                         message=f"{label}：《{ra.table.title}》{a.raw}与《{rb.table.title}》{b.raw}在舍入误差内", **base)]
-    if not (ra.table.complete and rb.table.complete):
-        return [Finding(code="X-" + code, severity=Severity.warning, category=Category.extraction,
-                        message=f"{label}：《{ra.table.title}》{a.raw}与《{rb.table.title}》{b.raw}不一致，但有表格未完整读取，需人工核对", **base)]
+    doubted = [r.table for r in (ra, rb) if not table_sure(r.table, r.row)]
+    if doubted:
+        for t in {id(x): x for x in doubted}.values():
+            ctx.block(t, code, place)
+        return []
+    ctx.record(code, place, LedgerStatus.failed, code)
     return [Finding(code=code, severity=Severity.error, category=Category.cross_table,
                     message=f"{label}：《{ra.table.title}》为{a.raw}，《{rb.table.title}》为{b.raw}，两表不一致", **base)]
 
@@ -82,8 +111,10 @@ def _same_code(ctx: CheckContext, single_fund: bool) -> list[Finding]:
     """Per code, the 合计 column must agree between 支出总表 / 一般公共预算支出表 / 收入总表."""
     out: list[Finding] = []
     seen: dict[str, list[CellRef]] = {}
+    final = (ctx.doc.meta.kind or "") == "决算"
+    types = (TableType.expenditure, TableType.general_budget_expenditure) + (() if final else (TableType.income,))
     for t in ctx.doc.tables:
-        if t.standard_type not in (TableType.expenditure, TableType.general_budget_expenditure, TableType.income):
+        if t.standard_type not in types:
             continue
         for v in coded_rows(t):
             if len(v.code) not in (3, 5, 7) or not v.figs:
@@ -161,7 +192,9 @@ def _projects(ctx: CheckContext) -> list[Finding]:
     if len(perf) > 1 and amounts:
         unit = _unit(ctx, project_total.figure, project_total.table)
         total = sum((to_unit(r.figure.value, _unit(ctx, r.figure, r.table), unit) for r in amounts), Decimal(0))
-        if total != project_total.figure.value:
+        if total == project_total.figure.value:
+            ctx.record("C-PERFORMANCE", f"Σ项目绩效目标表预算数 ↔ 项目支出（{len(perf)}张表）", LedgerStatus.passed)
+        else:
             diff = total - project_total.figure.value
             ev = [cell_evidence(project_total.figure, project_total.table.title, "项目支出合计")] + [
                 cell_evidence(r.figure, r.table.title, r.label) for r in amounts[:14]]
@@ -170,8 +203,14 @@ def _projects(ctx: CheckContext) -> list[Finding]:
             if suspect:
                 msg += f"；差额来自“{suspect[0].label}”{suspect[0].figure.raw}，预算表“{suspect[1].row.name}”为{suspect[1].figure.raw}"
                 ev += [cell_evidence(suspect[1].figure, suspect[1].table.title, suspect[1].row.name)]
-            sev = Severity.error if all(t.complete for t in perf) and project_total.table.complete else Severity.warning
-            cat = Category.cross_table if sev is Severity.error else Category.extraction
+            doubted = [r.table for r in amounts + [project_total] if not table_sure(r.table, r.row)]
+            place = f"Σ项目绩效目标表预算数 ↔ 项目支出（{len(perf)}张表）"
+            if doubted:
+                for t in {id(x): x for x in doubted}.values():
+                    ctx.block(t, "C-PERFORMANCE", place)
+                return out
+            ctx.record("C-PERFORMANCE", place, LedgerStatus.failed, "C-PERFORMANCE")
+            sev, cat = Severity.error, Category.cross_table
             out.append(Finding(code="C-PERFORMANCE", severity=sev, category=cat, message=msg, evidence=ev,
                                stated=total, expected=project_total.figure.value, difference=diff, unit=unit,
                                arithmetic=" + ".join(r.figure.raw for r in amounts) + f" = {fmt(total)}；项目支出 {project_total.figure.raw}",

@@ -15,25 +15,49 @@ from indexing.numbers import Agreement, Interval, ratio_interval, to_unit
 
 from checking.align import is_total_row
 from checking.claims import Claim
-from checking.findings import Category, Evidence, Finding, Severity, fmt
-from checking.rules import CheckContext, cell_interval, claim_evidence, compare_amount, ref_evidence
+from checking.findings import SEVERITY_ORDER, Category, Evidence, Finding, LedgerStatus, Severity, fmt
+from checking.rules import CheckContext, cell_interval, claim_evidence, compare_amount, ref_evidence, table_sure
 from indexing.model import Location, TableType
 
 _SCALES = (("元", "万元"), ("万元", "元"), ("亿元", "万元"), ("万元", "亿元"))
 
 
+_CHECKS = {"amount": "N-AMOUNT", "share_pct": "N-SHARE", "change_amount": "N-CHANGE", "change_pct": "N-RATE", "count": "N-COUNT"}
+
+
 def run(ctx: CheckContext) -> list[Finding]:
     out: list[Finding] = []
     for c in ctx.claims:
-        if c.kind == "amount":
-            out += _amount(ctx, c)
-        elif c.kind == "share_pct":
-            out += _share(ctx, c)
-        elif c.kind in ("change_amount", "change_pct"):
-            out += _change(ctx, c)
-        elif c.kind == "count":
-            out += _count(ctx, c)
+        check = _CHECKS.get(c.kind)
+        if check is None:
+            continue
+        n = len(ctx.ledger)
+        fn = {"amount": _amount, "share_pct": _share, "count": _count}.get(c.kind, _change)
+        found = fn(ctx, c)
+        out += found
+        if len(ctx.ledger) > n:
+            continue  # the rule recorded its own outcome (a check blocked by a doubted table)
+        place = f"“{c.quote[:40]}” {c.raw}{c.unit or ''}"
+        if found:
+            ctx.record_findings(check, place, sorted(found, key=lambda f: SEVERITY_ORDER[f.severity]))
+        else:
+            ctx.record(check, place, LedgerStatus.passed if c.id in ctx.aligned else LedgerStatus.insufficient)
     return out
+
+
+def _sure_claim(c: Claim) -> bool:
+    """A narrative figure read without doubt: typed by a rule (an LLM-typed claim is a guess)."""
+    return c.source == "rule"
+
+
+def _same_sentence(c: Claim, others: list[Optional[Claim]]) -> bool:
+    """Arithmetic on a stated rate or change uses the figures of its own statement: its sentence,
+    or the sentence just before it in the same section (the templates state the amount, then the
+    comparison: "“三公”经费预算为0万元。较2024年减少4万元，减少100%"). A figure from further away (an
+    amount matched by label elsewhere in the section) may be another scope, year or basis, so the
+    recomputation is not made (issue 16: pairs that must not be compared)."""
+    return all(x is None or (x.location.section_id == c.location.section_id and 0 <= c.sentence - x.sentence <= 1)
+               for x in others)
 
 
 def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
@@ -51,18 +75,25 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         if agreement is Agreement.exact:
             return []
         word = "截断（非四舍五入）" if agreement is Agreement.truncation else "四舍五入"
-        return [_finding(ctx, "N-AMOUNT-ROUND", Severity.info, Category.narrative_vs_table,
+        return [_finding(ctx, "N-AMOUNT-ROUND", Severity.hint, Category.narrative_vs_table,
                          f"“{c.metric}”{c.raw}与表中{r.figure.raw}{ctx.cell_unit(r.figure, r.table)}一致（{word}）",
                          c, [r], expected, agreement.value)]
     usable = [x for x in results if x[0].usable and x[0].figure.value is not None]
-    if not usable and any(x[0].figure.value is None for x in results):
+    if not usable and any(x[0].figure.value is None and x[0].usable for x in results):
         return [_finding(ctx, "N-AMOUNT-BLANK", Severity.warning, Category.narrative_vs_table,
                          f"叙述“{c.metric}”{c.raw}，表中对应栏为空", c, [x[0] for x in results][:3], Decimal(0), "outside")]
     if not usable:
-        r, _, expected = results[0]
-        return [_finding(ctx, "X-INCOMPLETE-TABLE", Severity.warning, Category.extraction,
-                         f"“{c.metric}”{c.raw}与表中{r.figure.raw}不符，但该表未能完整读取，属抽取问题，需人工核对",
-                         c, [x[0] for x in results], expected, "outside")]
+        place = f"“{c.quote[:40]}” {c.raw}{c.unit or ''}"
+        for t in {id(x[0].table): x[0].table for x in results}.values():
+            ctx.block(t, "N-AMOUNT", place)
+        return []
+    if how == "empty" and not all(x[0].table.empty_note for x in usable):
+        # "contradicted" by a table the reader saw as empty, with no 空表说明 printed: a table read
+        # as empty is likelier a misreading than a nil budget stated as non-zero
+        place = f"“{c.quote[:40]}” {c.raw}{c.unit or ''}"
+        for t in {id(x[0].table): x[0].table for x in usable}.values():
+            ctx.block(t, "N-AMOUNT", place)
+        return []
     r, _, expected = usable[0]
     values = {x[2] for x in usable}
     if len(values) == 1:
@@ -70,7 +101,8 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
     slip = _slip(ctx, c, usable)
     if how == "fuzzy":
         return []  # a project named loosely: agreement confirms it, disagreement proves nothing
-    severity = Severity.error if how in ("code", "exact", "empty") and len(values) == 1 else Severity.warning
+    severity = (Severity.error if how in ("code", "exact", "empty") and len(values) == 1 and _sure_claim(c)
+                else Severity.warning)
     label = (c.item_path[-1] if c.item_path else "") or c.metric or r.row.name
     cell_unit = ctx.cell_unit(r.figure, r.table)
     shown = f"{r.figure.raw}{cell_unit}，即{fmt(expected)}{c.unit}" if cell_unit != c.unit else f"{r.figure.raw}{c.unit}"
@@ -121,17 +153,18 @@ def _share(ctx: CheckContext, c: Claim) -> list[Finding]:
     if agreement is Agreement.exact:
         return []
     if agreement is not Agreement.outside:
-        return [_finding(ctx, "N-SHARE-ROUND", Severity.info, Category.narrative_vs_table,
+        return [_finding(ctx, "N-SHARE-ROUND", Severity.hint, Category.narrative_vs_table,
                          f"占比{c.raw}与重新计算一致（{'截断' if agreement is Agreement.truncation else '四舍五入'}）",
                          c, [], expected, agreement.value, arith, extra=[cur, base])]
     adjusted = _adjusted_to_whole(ctx, c, expected)
     if adjusted is not None:
-        return [_finding(ctx, "N-SHARE-ADJUSTED", Severity.info, Category.narrative_vs_table,
+        return [_finding(ctx, "N-SHARE-ADJUSTED", Severity.hint, Category.narrative_vs_table,
                          f"占比{c.raw}与四舍五入的{fmt(expected)}%差一位尾数：为使同句{adjusted}项占比合计100%"
                          f"而作的尾数调整（常见做法，不算错误）", c, [], expected, "outside", arith,
                          extra=[cur, base])]
     same_sentence = base.sentence == c.sentence
-    severity = Severity.error if same_sentence and abs(expected - c.value) > Decimal("0.1") else Severity.warning
+    severity = (Severity.error if same_sentence and abs(expected - c.value) > Decimal("0.1") and _sure_claim(c)
+                else Severity.warning)
     return [_finding(ctx, "N-SHARE", severity, Category.narrative_vs_table,
                      f"“{c.metric}”占比写作{c.raw}，按{cur.raw}/{base.raw}计算应为{fmt(expected)}%",
                      c, [], expected, "outside", arith, extra=[cur, base])]
@@ -185,6 +218,8 @@ def _change(ctx: CheckContext, c: Claim) -> list[Finding]:
         found = _change_by_table_prior(ctx, c, cur)
         if found is not None:
             return out + found
+    if not _same_sentence(c, [cur, prior, change]):
+        return out  # figures of another sentence: not recomputed (see _same_sentence)
     # 减少…100% means the current amount is nil.
     if c.kind == "change_pct" and c.direction < 0 and c.value == 100 and cur.value != 0:
         out.append(_finding(ctx, "N-MINUS-100", Severity.error, Category.narrative_vs_table,
@@ -287,12 +322,15 @@ def _change_by_table_prior(ctx: CheckContext, c: Claim, cur: Claim) -> Optional[
 def _rate(ctx: CheckContext, c: Claim, iv: Interval, expected: Optional[Decimal], arith: str, inputs: list[Claim]) -> list[Finding]:
     from indexing.numbers import compare_printed
 
+    if not _same_sentence(c, inputs):
+        return []  # a rate recomputed from figures of another sentence is not compared
+
     agreement = compare_printed(c.value, c.decimals, iv)
     if agreement is Agreement.exact:
         return []
     ev = inputs
     if agreement is not Agreement.outside:
-        return [_finding(ctx, "N-RATE-ROUND", Severity.info, Category.narrative_vs_table,
+        return [_finding(ctx, "N-RATE-ROUND", Severity.hint, Category.narrative_vs_table,
                          f"变动率{c.raw}：按文中数字计算为{fmt(expected.quantize(Decimal('0.01')) if expected is not None else None)}%，"
                          f"计入各数的舍入范围为{fmt(iv.low.quantize(Decimal('0.01')))}%–{fmt(iv.high.quantize(Decimal('0.01')))}%，"
                          f"{c.raw}在范围内（{'截断' if agreement is Agreement.truncation else '四舍五入'}）",
@@ -354,7 +392,11 @@ def _count(ctx: CheckContext, c: Claim) -> list[Finding]:
 def _finding(ctx: CheckContext, code, severity, category, message, c: Claim, refs, expected, agreement, arith=None,
              extra: Optional[list[Claim]] = None, cells: Optional[list[Evidence]] = None) -> Finding:
     """A narrative finding: the claim, the cells it was compared with, the other claims used in
-    the arithmetic, and the cells those claims align to."""
+    the arithmetic, and the cells those claims align to. An error needs every side read for sure:
+    the claims typed by rules and the cells in tables the reader is sure of."""
+    if severity is Severity.error and (not _sure_claim(c) or any(not _sure_claim(x) for x in extra or [])
+                                       or any(not table_sure(r.table) for r in refs)):
+        severity = Severity.warning
     ev = [claim_evidence(c)] + [ref_evidence(r) for r in refs] + [claim_evidence(x) for x in extra or []] + (cells or [])
     if not refs:
         for x in extra or []:

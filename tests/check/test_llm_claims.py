@@ -71,8 +71,10 @@ def test_value_in_sentence_is_kept_aligned_and_checked_invented_value_dropped():
     assert c.quote == SENTENCE and c.location.offset == SENTENCE.index("21.42") and c.sentence > 0
     assert c.id in ctx.aligned
     assert hook.stats.kept == 1 and hook.stats.dropped_value == 1  # 21.52 is the table's figure, not the sentence's
-    errors = _errors(report)
-    assert len(errors) == 1 and errors[0].code == "N-AMOUNT" and errors[0].stated == D("21.42")
+    # an LLM-typed figure is not "read without doubt": the contradiction is a warning, never an error
+    assert _errors(report) == []
+    errors = [f for f in report.findings if f.severity is Severity.warning and f.code == "N-AMOUNT"]
+    assert len(errors) == 1 and errors[0].stated == D("21.42")
     narrative = [e for e in errors[0].evidence if e.side == "narrative"]
     assert narrative and narrative[0].quote == SENTENCE  # the finding shows the sentence it came from
 
