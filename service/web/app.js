@@ -95,6 +95,11 @@ function renderResult(div, result) {
       const a = document.createElement("a");
       a.href = "#";
       a.className = "citation";
+      a.dataset.n = i + 1;
+      for (const k of ["doc_id", "page", "table_id", "row", "column", "section_id"]) {
+        if (c[k] !== null && c[k] !== undefined) a.dataset[k.replace(/_(.)/g, (_, x) => x.toUpperCase())] = c[k];
+      }
+      if (c.box) a.dataset.box = JSON.stringify(c.box);
       a.textContent = `[${i + 1}] ${c.department || c.document || ""} · ${describeCitation(c)}`;
       a.addEventListener("click", (ev) => { ev.preventDefault(); openCitation(c, i + 1); });
       li.appendChild(a);

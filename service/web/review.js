@@ -27,7 +27,8 @@ function decisionText(d) {
 
 function showDecided() {
   const c = state.decided;
-  $("#decided").textContent = `共 ${state.findings.length} 条：待复核 ${c.open}，已确认 ${c.confirmed}，已排除 ${c.dismissed}`;
+  const hints = state.findings.filter((f) => f.severity === "hint" || f.severity === "info").length;
+  $("#decided").textContent = `共 ${state.findings.length} 条（其中提示 ${hints} 条）：待复核 ${c.open}，已确认 ${c.confirmed}，已排除 ${c.dismissed}`;
 }
 
 async function decide(f, card, status, reason) {
@@ -123,6 +124,8 @@ function render() {
   if (!state.findings.length) list.appendChild(el("p", null, "未发现问题。"));
   state.findings.forEach((f) => {
     const card = el("article", `finding ${f.severity}`);
+    const hint = f.severity === "hint" || f.severity === "info";
+    if (hint) { card.classList.add("hint-level"); card.hidden = !$("#show-hints").checked; }
     card.id = `finding-${f.id}`;
     card.dataset.id = f.id;
     card.dataset.status = f.decision.status;
@@ -151,6 +154,9 @@ async function load() {
   render();
 }
 
+$("#show-hints").addEventListener("change", () => {
+  document.querySelectorAll(".finding.hint-level").forEach((c) => { c.hidden = !$("#show-hints").checked; });
+});
 $("#api-key").value = localStorage.getItem("budgetqa-key") || "";
 $("#reviewer").value = localStorage.getItem("budgetqa-reviewer") || "";
 $("#reviewer").addEventListener("change", () => localStorage.setItem("budgetqa-reviewer", $("#reviewer").value.trim()));
