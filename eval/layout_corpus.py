@@ -57,9 +57,20 @@ _NUM = re.compile(r"\d+(?:\.\d+)?")
 _ID = re.compile(r"\bt\d+\b")
 
 
+_CUT = ("key figures wrong", "sections not recognised", "rows not found", "codes differ", "cell(s) differ", "columns not found", "unit read as", "typed", "not found",
+        "not recognised", ": read")
+
+
 def failure_class(line: str) -> str:
-    """A failure line with its document-specific numbers removed, to count documents per class."""
-    return _NUM.sub("#", _ID.sub("t#", line.split(" e.g. ")[0].split(" (read ")[0]))
+    """A failure line cut after what went wrong (no document-specific codes, names or numbers), to count
+    the documents that show each class."""
+    line = _ID.sub("t#", line)
+    for mark in _CUT:
+        k = line.find(mark)
+        if k >= 0:
+            line = line[: k + len(mark)]
+            break
+    return _NUM.sub("#", line)
 
 
 def _job(args):
@@ -125,9 +136,9 @@ def report(results: list[dict], families: list[str], formats: list[str], args) -
                         if k not in seen:
                             seen.add(k)
                             classes[k] += 1
-                            _EXAMPLES.setdefault((fam, fmt, k), f"{r['name']}: {f[:220]}")
+                            _EXAMPLES.setdefault((fam, fmt, k), f"{r['name']}: {f[:400]}")
             for k, n in sorted(classes.items(), key=lambda x: -x[1]):
-                fail_lines.append(f"{fam} {fmt} ({n}/{len(rs)} docs) {_EXAMPLES[(fam, fmt, k)]}")
+                fail_lines.append(f"{fam} {fmt} ({n}/{len(rs)} docs) {_EXAMPLES[(fam, fmt, k)][:400]}")
     lines.append("-" * len(head.splitlines()[-1]))
     lines.append(_line("all", "", totals))
     out = "\n".join(lines)

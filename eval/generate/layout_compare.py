@@ -163,19 +163,25 @@ def compare(doc: Document, truth: dict) -> Comparison:
         fails = compare_table(t, tt)
         c.tables_equal += not fails
         c.failures["model"] += fails
-    got = key_figures(doc)
+    got, wrong = key_figures(doc), []
     for key, want in truth["key_figures"].items():
         c.kf_total += 1
         value = got.get(key)
         if value is not None and Decimal(value) == Decimal(want):
             c.kf_right += 1
         else:
-            c.failures["key_figures"].append(f"{key}: read {value}, truth {want}")
+            wrong.append(f"{key} read {value} (truth {want})")
+    if wrong:
+        c.failures["key_figures"].append(f"{len(wrong)} of {c.kf_total} key figures wrong: {'; '.join(wrong)}")
     heads = [normalise_label(s.heading) for s in doc.sections]
+    missing = []
     for h in truth["sections"]:
         c.sections_total += 1
         if any(normalise_label(h) in x for x in heads):
             c.sections_found += 1
         else:
-            c.failures["sections"].append(f"section {h!r} not recognised")
+            missing.append(h)
+    if missing:
+        c.failures["sections"].append(f"{len(missing)} of {c.sections_total} sections not recognised: "
+                                      f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}")
     return c
