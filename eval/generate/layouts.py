@@ -19,6 +19,9 @@ The families (what real-template class each stands for):
   tables continued on the next page under "续表" with the header repeated, headings (1).
 - `final_first_row`   决算-style sheets (陕西/山东 class): 类/款/项 columns with the 类 and 款 printed only on the
   first row of their group, "附表3 …" numbers, headings ①.
+- `final_continued`   the two together, as 决算 PDFs print them: first-row-only 类/款 columns in tables that
+  run over the page under "续表", so a group that started on one page goes on, without its 类/款, on the next;
+  合计 row last.
 - `dual_economic`     报表 files that print both economic classifications (北京 class): 部门经济分类 302 28 | 工会经费
   next to 政府经济分类 502 01 | 办公经费 in one row (code and name in their own columns), titles "表一 …",
   "金额单位：万元".
@@ -133,6 +136,9 @@ _ALL = [
     Layout("final_first_row", "决算-style sheets: 类/款 printed only on a group's first row",
            title="plain", vocab="situation", number="附表{i}", number_inline=True, code="three_first",
            heading="circled"),
+    Layout("final_continued", "决算 PDFs: first-row-only 类/款 with long tables continued under 续表 (the group goes on "
+           "over the page)", title="year", vocab="situation", meta="unit", code="three_first",
+           continued="label_header", total_first=False, heading="cn"),
     Layout("dual_economic", "报表 with 部门经济分类 next to 政府经济分类 in one row",
            title="plain", vocab="dept", number="表{cn}", number_inline=True, meta="amount_unit", code="spaced",
            dual_econ=True),

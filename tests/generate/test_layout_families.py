@@ -46,6 +46,12 @@ KNOWN: dict[tuple[str, str, str], str] = {
                                            "with the header repeated: the continuation is read as a new table titled '续表'",
     ("numbered_sheets", "text", "model"): "text: rows after a page break (续表 + repeated header) are missing from the table "
                                           "(收入总计/支出总计 of 收支总表, the 类/款/项 after the break)",
+    ("final_continued", "text", "tables"): "text: first-row-only 类/款 tables continued under 续表 after a page break: the "
+                                           "continuation is read as a new table titled '续表' (typed by content, extra)",
+    ("final_continued", "text", "key_figures"): "text: the 合计 row printed last falls after the break and is lost: 基本支出/项目支出 "
+                                                "None, 人员经费/公用经费 0; 项目个数 counts only the first page",
+    ("final_continued", "text", "model"): "text: rows after the 续表 break missing (the 项 rows of a group whose 类/款 were "
+                                          "printed on the previous page)",
     ("provincial_yi", "text", "tables"): "text: a 亿元 table broken by a page (\"— n —\", form feed) and continued with the "
                                          "header repeated but no 续表: the continuation is read as a new table titled with the "
                                          "page number ('— 3 —')",
