@@ -124,3 +124,34 @@ def test_known_gaps_name_real_cases():
     """Every xfail names a family, a format and an aspect that exist."""
     for fam, fmt, aspect in KNOWN:
         assert fam in FAMILIES and fmt in FORMATS and aspect in ASPECTS
+
+
+def test_comparison_catches_a_changed_cell_code_and_type():
+    """The comparison is not vacuous: one changed cell, code or type in a correctly read document is caught."""
+    from decimal import Decimal
+
+    from eval.generate.layout_compare import compare
+    from eval.generate.layout_doc import truth
+    from eval.layout_corpus import render
+    from indexing.model import TableType
+    from indexing.read import read_bytes
+
+    doc, data, name = render("central_numbered", 0, SEED, "text")
+    tr = truth(doc)
+    assert compare(read_bytes(data, name), tr).model_equal
+    read = read_bytes(data, name)
+    exp = read.tables_of(TableType.expenditure)[0]
+    coded = next(r for r in exp.rows if r.code and len(r.code) == 7)
+    fig = next(c.figure for c in coded.cells if c.figure is not None and c.figure.value)
+    fig.value += Decimal("0.01")
+    c = compare(read, tr)
+    assert not c.model_equal and any("cell(s) differ" in f for f in c.failures["model"])
+    read = read_bytes(data, name)
+    basic = read.tables_of(TableType.general_basic_expenditure)[0]
+    next(r for r in reversed(basic.rows) if r.code).code = "39999"
+    assert any("codes differ" in f for f in compare(read, tr).failures["model"])
+    read = read_bytes(data, name)
+    read.tables_of(TableType.three_public)[0].standard_type = TableType.other
+    c = compare(read, tr)
+    assert c.tables_typed == 10 and any("typed 其他" in f for f in c.failures["tables"])
+    assert c.kf_right < c.kf_total
