@@ -291,3 +291,28 @@ def test_chat_and_review_pages_read_well(server, browser, budget_pdf, width):
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(ARTIFACTS / f"review-{width}.png"), full_page=width < 1440)
     page.close()
+
+
+def test_a_text_citation_shows_the_row_with_its_headers_or_the_passage(server, browser):
+    """Converted text has no page image: a row citation opens the row under its column headers, a
+    sentence citation the passage with the sentence marked."""
+    docs = httpx.get(f"{server.url}/v1/documents", timeout=60).json()["documents"]
+    seed = next(d for d in docs if d["source"].startswith("000_"))
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    page.goto(server.url + "/")
+    page.wait_for_function(f"[...document.querySelectorAll('#doc-filter option')].some(o => o.value === '{seed['id']}')")
+    page.select_option("#doc-filter", seed["id"])
+    page.fill("#question", "三公经费是多少")
+    page.click("#ask-button")
+    page.wait_for_selector(".msg.bot .citation", timeout=120_000)
+    page.locator(".msg.bot .citation[data-table-id]").first.click()
+    page.wait_for_selector("#evidence[open] .row-table")
+    headers = page.eval_on_selector_all("#evidence .row-table th", "ths => ths.map(t => t.textContent)")
+    assert len(headers) >= 2 and all(h.strip() for h in headers), headers
+    assert page.locator("#evidence .page-view").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "text-citation-row.png"))
+    page.click("#evidence-close")
+    page.locator(".msg.bot .citation[data-section-id]").first.click()
+    page.wait_for_selector("#evidence[open] .passage-view mark")
+    assert page.inner_text("#evidence .passage-view mark").strip()
+    page.close()
