@@ -37,6 +37,9 @@ def base_corpus(max_text: int = 12_000) -> list[tuple[str, bytes]]:
     """Generated PDFs (tests/fixtures/pdfgen.py) and texts; the seeds' first pages when present."""
     out: list[tuple[str, bytes]] = []
     try:
+        from reportlab import rl_config
+
+        rl_config.invariant = 1  # no creation date or random file id: the same bytes, the same mutants
         from tests.fixtures import pdfgen
 
         if pdfgen.font_available():

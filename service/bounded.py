@@ -10,11 +10,13 @@ is a `ReadError` (or `CheckTimeout`) with a Chinese and an English message that 
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Optional
 
 from indexing.model import Document
@@ -80,6 +82,19 @@ def too_big(name: str, what_zh: str, what_en: str, n: int, limit: int, setting: 
     )
 
 
+MAX_FIGURE_DIGITS = 20  # 10^20 元 is beyond any budget; Decimal's 28 digits stay enough for every sum
+
+
+def implausible_figure(doc: Document) -> Optional[str]:
+    """The raw text of the first figure with more than MAX_FIGURE_DIGITS digits, if any."""
+    figures = [f for s in doc.sections for f in s.figures]
+    figures += [c.figure for t in doc.tables for r in t.rows for c in r.cells if c.figure is not None]
+    for f in figures:
+        if f.value is not None and len(f.value.as_tuple().digits) > MAX_FIGURE_DIGITS:
+            return f.raw or str(f.value)
+    return None
+
+
 def read_limited(data: bytes, name: str, limits: Limits) -> Document:
     """Read and enforce the size limits (a text's characters are counted before it is parsed)."""
     from indexing.read import decode_text, read_bytes
@@ -91,6 +106,14 @@ def read_limited(data: bytes, name: str, limits: Limits) -> Document:
     doc = read_bytes(data, name, max_bytes=limits.max_bytes, max_pages=limits.max_pages)
     if len(doc.tables) > limits.max_tables:
         raise too_big(name, "表格", "tables", len(doc.tables), limits.max_tables, "MAX_TABLES")
+    figure = implausible_figure(doc)
+    if figure is not None:
+        raise ReadError(
+            "implausible_figure",
+            f"文件中有位数异常的数字“{figure[:40]}{'…' if len(figure) > 40 else ''}”（超过 {MAX_FIGURE_DIGITS} 位），"
+            f"不像预算公开文件中的金额，已拒绝：{name}",
+            f"The document holds a number of implausible length ('{figure[:40]}', over {MAX_FIGURE_DIGITS} digits), "
+            f"not an amount a budget disclosure prints; refused: {name}")
     chars, _, chunks = document_size(doc)
     if chars > limits.max_chars:
         raise too_big(name, "字符", "characters", chars, limits.max_chars, "MAX_CHARS")
@@ -124,7 +147,12 @@ def _child(conn, fn: Callable, args: tuple, memory_mb: int) -> None:
     except MemoryError:
         conn.send(("memory", None))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent by name, never a traceback to users
-        conn.send(("crash", type(exc).__name__))
+        import traceback
+
+        last = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" at {Path(last[0].filename).name}:{last[0].lineno}" if last else ""
+        logging.getLogger("budgetqa.service").error("worker failed", exc_info=exc)
+        conn.send(("crash", f"{type(exc).__name__}{where}"))
     finally:
         conn.close()
 
@@ -215,3 +243,39 @@ def check_bounded(doc: Document, limits: Limits) -> str:
 def preload() -> None:
     """Start the fork server now (its imports take a second or two), not on the first upload."""
     run_in_worker(os.getpid, (), 120)
+
+
+def check_path_bounded(path, limits: Limits, use_llm: Optional[bool] = None):
+    """`checking.check.check_path` with the service's bounds (for `budgetqa check`): the file is read
+    and checked in workers killed past their limits; any refusal becomes the report's `error`.
+    Returns (document or None, DocumentReport)."""
+    from checking.check import check_path
+    from checking.findings import DocumentReport, Report
+
+    path = Path(path)
+    if path.suffix.lower() == ".json" or use_llm:  # a stored model, or the LLM hook: in this process
+        return check_path(path, use_llm=use_llm)
+
+    def failed(zh: str, en: str, doc: Optional[Document] = None) -> DocumentReport:
+        return DocumentReport(doc_id=doc.id if doc else "", source=path.name, format=doc.format if doc else "?",
+                              error=f"{zh} / {en}")
+
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            from indexing.read import errors
+
+            exc = errors.too_large(path.name, size, limits.max_bytes)
+            return None, failed(exc.zh, exc.en)
+        data = path.read_bytes()
+    except OSError:
+        return None, failed(f"找不到或无法打开文件：{path.name}", f"File not found or unreadable: {path.name}")
+    try:
+        doc = read_bounded(data, path.name, limits)
+    except ReadError as exc:
+        return None, failed(exc.zh, exc.en)
+    try:
+        report = Report.model_validate_json(check_bounded(doc, limits)).documents[0]
+    except CheckTimeout as exc:
+        return doc, failed(exc.zh, exc.en, doc)
+    return doc, report

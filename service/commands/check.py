@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from checking.check import check_path, expand_paths
+    from checking.check import expand_paths
     from checking.findings import Report, Severity
     from checking.reports import write_html, write_xlsx
     from checking.reports.json import to_json
@@ -35,10 +35,14 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         print("错误：没有可核查的文件 / Error: no files to check", file=sys.stderr)
         return 2
+    from service.bounded import Limits, check_path_bounded
+    from service.config import ServerSettings
+
+    limits = Limits.of(ServerSettings.from_env())  # the service's limits: BUDGETQA_MAX_CHARS, PARSE_TIMEOUT …
     report = Report()
     pdfs = []  # (path, report) of each PDF, for --annotated
     for path in tqdm(paths, desc="核查 / checking", unit="份", file=sys.stderr, disable=len(paths) < 2):
-        doc, doc_report = check_path(path)
+        doc, doc_report = check_path_bounded(path, limits)
         report.documents.append(doc_report)
         if doc is not None and doc.format == "pdf":
             pdfs.append((path, doc_report))
@@ -66,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
             target = out if len(pdfs) == 1 else out.with_name(f"{out.stem}-{Path(path).stem}{out.suffix or '.pdf'}")
             n = write_annotated(doc_report, path, target, decisions.get(doc_report.doc_id))
             print(f"批注版 PDF / annotated PDF: {target}（{n} 处标注 / boxes）", file=sys.stderr)
-    return 1 if any(d.error for d in report.documents) and all(d.error for d in report.documents) else 0
+    # Exit status (README): 0 every file checked, 2 a file could not be read (or checked in time).
+    return 2 if any(d.error for d in report.documents) else 0
 
 
 def _decisions(args, doc_ids: list[str]) -> dict:
