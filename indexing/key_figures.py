@@ -67,8 +67,11 @@ def key_figure_sources(doc: Document) -> dict[str, Optional[tuple[Decimal | int,
 
     spend = doc.tables_of(TableType.expenditure) + doc.tables_of(TableType.general_budget_expenditure)
     basic = doc.tables_of(TableType.general_basic_expenditure)
-    out["基本支出"] = _total_column(doc, spend, "基本支出") or _total_column(doc, basic, "合计")
-    out["项目支出"] = _total_column(doc, spend, "项目支出") or _project_total(doc)
+    out["基本支出"] = _total_column(doc, spend, "基本支出") or _total_column(doc, basic, "合计") or _total_column(
+        doc, basic, "总计")
+    # 陕西 templates name 项目支出 "专项业务经费(支出)" beside 人员经费 and 公用经费.
+    out["项目支出"] = (_total_column(doc, spend, "项目支出") or _total_column(doc, spend, "专项业务经费支出")
+                   or _total_column(doc, spend, "专项业务经费") or _project_total(doc))
     out["人员经费"] = _total_column(doc, basic, "人员经费") or _label(doc, basic, ["人员经费合计", "人员经费"])
     out["公用经费"] = _total_column(doc, basic, "公用经费") or _label(doc, basic, ["公用经费合计", "公用经费"])
     if out["本年收入合计"] is None and out["收入总计"] is not None:
@@ -174,23 +177,38 @@ def _project_total(doc: Document) -> Found:
 
 
 _THREE_PUBLIC = {
-    "三公经费合计": lambda p: "合计" in p[-1] and ("三公" in "".join(p[:-1]) or len(p) == 1) or p[-1] in ("三公经费合计", "三公经费"),
+    # the total: a 合计 column under the 三公 heading, or a column naming 三公 and no part of it
+    # ("三公经费合计", "“三公”经费财政拨款预算总额")
+    "三公经费合计": lambda p: re.search(r"合计|总计|小计", p[-1]) and (
+        len(p) == 1 or ("三公" in p[-2] and not re.search(r"出国|接待|车", p[-2]))) or (
+        "三公" in p[-1] and not re.search(r"出国|接待|车", p[-1])),
     "因公出国(境)费": lambda p: "出国" in p[-1],
     "公务接待费": lambda p: "接待" in p[-1],
     "公务用车购置及运行费": lambda p: ("购置及运" in p[-1]) or (any("购置及运" in x for x in p) and p[-1] in ("小计", "合计")),
-    "公务用车购置费": lambda p: p[-1] in ("公务用车购置费", "购置费", "公务用车购置"),
+    "公务用车购置费": lambda p: "购置" in p[-1] and "运行" not in p[-1],
     "公务用车运行维护费": lambda p: ("运行" in p[-1] and "购置" not in p[-1]) and "机关" not in p[-1],
 }
 _MEASURES = ("预算数", "决算数", "本年预算数", "上年预算数", "上年预算", "本年预算", "执行数")
 
 
-def _parts(col: str) -> tuple[list[str], Optional[str]]:
+_YEAR_GROUP_RE = re.compile(r"^(20\d{2}|本|上|当)年度?(预算数|预算|决算数|决算|执行数)?$")
+
+
+def _parts(col: str, year: Optional[int] = None) -> tuple[list[str], Optional[str]]:
+    """A column's path and its measure (预算数 / 决算数 / 上年预算数 …). A leading year group
+    ("2026年预算数/合计" beside "2025年预算数/合计") is a measure too: the document's year is
+    本年预算数, the year before 上年预算数."""
     parts = [_key(p).replace("“", "").replace("”", "") for p in col.split("#")[0].split("/")]
     measure = None
+    year_group = _YEAR_GROUP_RE.match(parts[0]) if len(parts) > 1 else None
     if len(parts) > 1 and parts[-1] in _MEASURES:
         measure = parts.pop()
     elif len(parts) > 1 and parts[0].endswith(_MEASURES) and "三公" in parts[0]:
         measure = next(m for m in _MEASURES if parts[0].endswith(m))
+    elif year_group and year is not None:
+        parts.pop(0)
+        y = {"本": year, "当": year, "上": year - 1}.get(year_group.group(1)) or int(year_group.group(1))
+        measure = "本年预算数" if y == year else "上年预算数" if y == year - 1 else "其他年度"
     return parts, measure
 
 
@@ -206,10 +224,16 @@ def _three_public(doc: Document) -> dict[str, Found]:
                 out[k] = (Decimal(0), f"table {t.id} printed empty (空表) = 0")
             break
         row = _total_row(t) or _current_year_row(t) or next(r for r in t.rows if any(True for _ in r.figures()))
-        measures = {_parts(c)[1] for c in t.columns}
+        measures = {_parts(c, doc.meta.year)[1] for c in t.columns}
         current = want if want and want in measures else ("预算数" if "预算数" in measures else ("本年预算数" if "本年预算数" in measures else None))
+        # A bare 合计 is the 三公 total only where no column heads the 三公 part of a wider table
+        # ("…三公经费及会议费、培训费支出表": its 合计 includes the meetings).
+        specific = any("三公" in "".join(_parts(c, doc.meta.year)[0]) and _THREE_PUBLIC["三公经费合计"](
+            _parts(c, doc.meta.year)[0]) for c in t.columns)
         for col in t.columns:
-            parts, measure = _parts(col)
+            parts, measure = _parts(col, doc.meta.year)
+            if specific and len(parts) == 1 and re.fullmatch(r"合计|总计|小计", parts[0]):
+                continue
             if measure not in (current, None) and not (measure and "上年" in measure):
                 continue
             for k, test in _THREE_PUBLIC.items():
@@ -221,7 +245,9 @@ def _three_public(doc: Document) -> dict[str, Found]:
                 cell = row.cell(col)
                 if out[key] is None and cell is not None and (cell.figure is not None or not cell.text):
                     v = cell.figure.value if cell.figure and cell.figure.value is not None else Decimal(0)
-                    out[key] = (_wan(doc, t, v), f"table {t.id} row {row.index} column {col}")
+                    blank = "" if cell.figure is not None and cell.figure.value is not None else " (blank = 0)"
+                    out[key] = (_wan(doc, t, v), f"table {t.id} row {row.index} column {col}{blank}")
+        _sum_fund_columns(doc, t, row, out)
         prior = _prior_year_row(t)
         if prior is not None and out["三公经费上年预算"] is None:
             for col in t.columns:
@@ -229,9 +255,30 @@ def _three_public(doc: Document) -> dict[str, Found]:
                     out["三公经费上年预算"] = (_wan(doc, t, prior.value(col)), f"table {t.id} row {prior.index} column {col}")
                     break
         break
+    car, buy, run = out["公务用车购置及运行费"], out["公务用车购置费"], out["公务用车运行维护费"]
+    if car is not None and car[0] == 0 and "blank" in car[1] and buy and run and buy[0] + run[0] != 0:
+        # The 车 subtotal printed blank beside its two parts: it is their sum, and says so.
+        out["公务用车购置及运行费"] = (buy[0] + run[0], f"derived: 购置 + 运行 ({buy[1]}; {run[1]})")
     if out["三公经费上年预算"] is None:
         out["三公经费上年预算"] = _three_public_prior_from_text(doc)
     return out
+
+
+def _sum_fund_columns(doc: Document, t: Table, row: Row, out: dict[str, Found]) -> None:
+    """Tables that split each 三公 part by fund (总计/一般公共预算, 总计/政府性基金预算 …) print no
+    single cell for a part: its amount is the sum of its fund columns, with the sum shown."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for c in t.columns:
+        parts = _parts(c, doc.meta.year)[0]
+        if len(parts) >= 2 and re.search(r"一般公共预算|政府性基金|国有资本", parts[-1]) and row.value(c) is not None:
+            groups.setdefault(tuple(parts[:-1]), []).append(c)
+    for key, test in _THREE_PUBLIC.items():
+        if out[key] is not None:
+            continue
+        cols = next((cols for group, cols in groups.items() if test(list(group)) and len(cols) >= 2), [])
+        if cols:
+            total = sum((row.value(c) for c in cols), Decimal(0))
+            out[key] = (_wan(doc, t, total), f"derived: sum of table {t.id} row {row.index} columns {' + '.join(cols)}")
 
 
 def _current_year_row(t: Table) -> Optional[Row]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from indexing.model import Document, Figure, Row, Table, TableConfidence
+from indexing.model import Document, Figure, Row, Table, TableConfidence, TableType
 from indexing.numbers import Agreement, compare_printed, sum_interval
 from indexing.read.codes import known_name, name_agrees
 
@@ -30,6 +30,10 @@ from indexing.read.codes import known_name, name_agrees
 DOUBT_MIN_FAILURES = 3
 DOUBT_SHARE = Decimal("0.34")
 _TOTAL_WORDS = ("合计", "总计", "小计")
+_ROOT_TOTAL_ENDS = ("合计", "总计", "总额")  # "“三公”经费合计", "“三公”经费财政拨款预算总额"
+# Columns that cut across the others rather than add to them: "其中…" parts of a neighbour, and
+# the 政府采购 amounts printed beside a 支出总表 (procurement is a view of the same spending).
+_CROSS_CUTS = ("其中", "含", "包括")
 _MAX_LISTED = 12
 
 
@@ -66,9 +70,11 @@ def coded_rows(t: Table) -> list[CodedRow]:
                 out.append(CodedRow(row.code, row.name, figs, row))
             continue
         for suffix, cols in groups.items():
-            code_col = next((c for c in cols if "编码" in c or "代码" in c), None)
+            # A half's code may be printed over 类 | 款 columns: the first run of code columns.
+            code_cols = [c for c in cols if "编码" in c or "代码" in c]
+            first = [c for k, c in enumerate(code_cols) if t.columns.index(c) - k == t.columns.index(code_cols[0])] if code_cols else []
             name_col = next((c for c in cols if "名称" in c), None)
-            code = re.sub(r"\D", "", (row.cell(code_col).text if code_col and row.cell(code_col) else "") or "")
+            code = "".join(re.sub(r"\D", "", row.cell(c).text or "") for c in first if row.cell(c))
             if not code or not 3 <= len(code) <= 7:
                 continue
             figs = {re.sub(r"#\d+$", "", c): row.cell(c).figure for c in cols
@@ -82,6 +88,21 @@ def is_child(parent: str, code: str) -> bool:
     """A code one level below `parent` (款 under 类, 项 under 款); '3012' printed for '30102'
     (a one-digit 款) still counts."""
     return code != parent and code.startswith(parent) and len(code) in (len(parent) + 2, len(parent) + 1)
+
+
+def children_in_print_order(rows: list[CodedRow], i: int) -> list[CodedRow]:
+    """The rows a parent closes: the rows printed after it while their codes extend its code, one
+    level down. Tables print the hierarchy in order, and one code may head two groups (a dual
+    economic table lists 301 under 501 机关工资福利 and again under 505 对事业单位补助), so a
+    parent closes its own run of rows, not every row that shares its prefix."""
+    parent = rows[i]
+    kids = []
+    for r in rows[i + 1:]:
+        if not r.code.startswith(parent.code) or r.code == parent.code:
+            break
+        if is_child(parent.code, r.code):
+            kids.append(r)
+    return kids
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,10 +185,10 @@ def _rows_by_code(t: Table, tally: _Tally) -> None:
     for half in {r.half for r in rows}:
         mine = [r for r in rows if r.half == half]
         cols = list(dict.fromkeys(k for r in mine for k in r.figs))
-        for parent in mine:
+        for i, parent in enumerate(mine):
             if len(parent.code) not in (3, 5):
                 continue
-            kids = [r for r in mine if is_child(parent.code, r.code)]
+            kids = children_in_print_order(mine, i)
             if not kids:
                 continue
             for col in cols:
@@ -243,7 +264,8 @@ def _sums_of(paths: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
             if p[: len(prefix)] != prefix or len(p) <= len(prefix):
                 continue
             head = p[len(prefix)]
-            if head in _TOTAL_WORDS or head.startswith("其中"):
+            if head in _TOTAL_WORDS or head.startswith(_CROSS_CUTS) or "采购" in head or (
+                    not prefix and head.endswith(_ROOT_TOTAL_ENDS)):
                 continue
             if len(p) == len(prefix) + 1:
                 seen.setdefault(head, c)
@@ -256,7 +278,8 @@ def _sums_of(paths: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
 
     prefixes = {tuple(p[:k]) for p in paths.values() for k in range(0, len(p))}
     for prefix in sorted(prefixes, key=len):
-        total = subtotal(list(prefix)) if prefix else next((c for c, p in paths.items() if len(p) == 1 and p[0] in _TOTAL_WORDS), None)
+        total = subtotal(list(prefix)) if prefix else next(
+            (c for c, p in paths.items() if len(p) == 1 and (p[0] in _TOTAL_WORDS or p[0].endswith(_ROOT_TOTAL_ENDS))), None)
         if total is None:
             continue
         kids = children(list(prefix))
@@ -294,7 +317,9 @@ def _code_names(t: Table) -> tuple[list[str], int]:
 def _unplaced(t: Table) -> Iterable[str]:
     """Rows with figures but no label, code or total mark; text that is not a number in a column
     of numbers (a number split or glued by the reader)."""
-    numeric = {c for c in t.columns if _is_numeric_column(t, c)}
+    # Performance tables mix targets ("≥90%", "10分") with amounts: text there is expected.
+    numeric = set() if t.standard_type in (TableType.performance_overall, TableType.performance_project) else {
+        c for c in t.columns if _is_numeric_column(t, c)}
     halves = list(column_halves(t).values())
     for row in t.rows:
         for cols in halves:
@@ -302,7 +327,8 @@ def _unplaced(t: Table) -> Iterable[str]:
             has_figures = any(c is not None and c.figure is not None and c.figure.value is not None for c in cells)
             labelled = any(c is not None and c.text and c.figure is None for c in cells) or (
                 len(halves) == 1 and (row.name or row.code or row.is_total))
-            if has_figures and not labelled and row.index > 0:
+            # (the first or last row with no label is the 合计 whose label the template left out)
+            if has_figures and not labelled and 0 < row.index < len(t.rows) - 1:
                 yield f"第{row.index + 1}行有数字而无科目或名称"
                 break
         for cell in row.cells:

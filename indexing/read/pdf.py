@@ -63,8 +63,15 @@ def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
 
     page_tables = [pt for p in pages for pt in p.tables]
     continues = []
+    previous_title = None
     for p in pages:
-        continues += [p.continues_first and i == 0 for i in range(len(p.tables))]
+        for i, pt in enumerate(p.tables):
+            # A table continues the previous page's last table when nothing of its own stands above
+            # it, or when the template prints the same title again on every page.
+            same_title = bool(pt.title) and _compact(pt.title) == previous_title
+            continues.append(i == 0 and (p.continues_first or same_title))
+        if p.tables:
+            previous_title = _compact(p.tables[-1].title) or previous_title
     joined = join_tables(page_tables, continues)
     tables = [_build(f"t{i + 1}", jt) for i, jt in enumerate(joined)]
 
@@ -182,6 +189,10 @@ def _attach_text(page: _Page) -> None:
         below = [k for k, l in enumerate(lines) if l.top >= last.bbox[3] - 1]
         _take_notes(last, lines, below, used)
     page.narrative = [l for k, l in enumerate(lines) if k not in used]
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text or "")
 
 
 def _is_context(text: str) -> bool:

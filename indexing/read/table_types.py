@@ -21,7 +21,7 @@ _TITLE_RULES: list[tuple[TableType, re.Pattern[str]]] = [
     (TableType.procurement, re.compile(r"政府采购")),
     (TableType.state_capital, re.compile(r"国有资本经营")),
     (TableType.gov_fund, re.compile(r"政府性基金")),
-    (TableType.general_basic_expenditure, re.compile(r"一般公共预算.*基本支出|基本支出.*(?:经济分类|预算表|情况表)")),
+    (TableType.general_basic_expenditure, re.compile(r"一般公共预算.*基本支出|基本支出.*(?:经济分类|预算表|情况表|总表|明细表|决算表)|^基本支出表")),
     (TableType.general_budget_expenditure, re.compile(r"一般公共预算.*支出")),
     (TableType.fiscal_summary, re.compile(r"财政拨款.*收支|财政拨款收入支出")),
     (TableType.project_expenditure, re.compile(r"项目支出")),
@@ -76,6 +76,12 @@ _FAMILIES: tuple[frozenset[TableType], ...] = (
     frozenset({TableType.general_basic_expenditure, TableType.economic_classification, TableType.operating_cost}),
     frozenset({TableType.performance_overall, TableType.performance_project}),
 )
+# A title that names a fund scope or a subject (政府性基金, 国有资本经营, 三公, 政府采购, 运行经费,
+# 项目, 绩效) says what the table is about; the layout (two-sided, coded) only says how a
+# province prints it, so content never overrides these titles.
+_SUBJECT_TITLES = frozenset({TableType.gov_fund, TableType.state_capital, TableType.three_public, TableType.procurement,
+                             TableType.operating_cost, TableType.project_expenditure, TableType.performance_overall,
+                             TableType.performance_project})
 _NON_FISCAL_INCOME = re.compile(r"事业收入|经营收入|其他收入|上级补助收入|附属单位上缴|单位资金|非财政拨款")
 _SPEND_COLUMNS_OF_ALL_FUNDS = re.compile(r"上缴上级|经营支出|对附属单位补助|对下级单位补助")
 _ECONOMIC_ROW = re.compile(r"工资福利支出|商品和服务支出|对个人和家庭的补助|机关工资福利|机关商品和服务")
@@ -103,7 +109,9 @@ def classify_content(columns: Iterable[str], labels: Iterable[str], codes: Itera
     three = header if economic_rows else both
     if "出国" in three and "接待" in three and ("公务用车" in three or "车辆" in three):
         return TableType.three_public, 2
-    if re.search(r"采购(?:项目|品目|目录|金额|预算)|货物.*工程.*服务", both):
+    # 政府采购 columns beside 基本支出 / 项目支出 are a memo of a 支出总表, not a procurement table.
+    if re.search(r"采购(?:项目|品目|目录|金额|预算)|货物.*工程.*服务", both) and not (
+            "基本支出" in header and "项目支出" in header):
         return TableType.procurement, 2
     # Two-sided: 收入 and 支出 as the two top-level groups of the header (or two 项目 columns, one
     # per side), or both grand totals among the row labels.
@@ -117,8 +125,12 @@ def classify_content(columns: Iterable[str], labels: Iterable[str], codes: Itera
         fiscal = not _NON_FISCAL_INCOME.search(rows) and re.search(r"一般公共预算", both)
         strong = two_sided and not fiscal
         return (TableType.fiscal_summary if fiscal else TableType.income_expense_summary), 2 if strong else 1
-    if "人员经费" in header and "公用经费" in header and "项目支出" not in header:
+    # 人员经费 + 公用经费 alone are the 基本支出 table; beside a 项目 / 专项 column (陕西 names
+    # 项目支出 "专项业务经费") they are the two halves of 基本支出 in a table of all spending.
+    if "人员经费" in header and "公用经费" in header and not re.search(r"项目|专项", header):
         return TableType.general_basic_expenditure, 2
+    if "人员经费" in header and "公用经费" in header:
+        return TableType.expenditure, 1
     if "基本支出" in header and "项目支出" in header:
         if economic_rows > functional_rows:
             return TableType.economic_classification, 2
@@ -126,7 +138,7 @@ def classify_content(columns: Iterable[str], labels: Iterable[str], codes: Itera
             return TableType.expenditure, 2
         return TableType.expenditure, 1
     if re.search(r"上年结转|事业收入|其他收入|财政拨款收入|一般公共预算拨款", header) and "合计" in header and functional_rows:
-        return TableType.income, 2
+        return TableType.income, 1  # funding-source columns: procurement and project tables print them too
     if economic_rows >= 2 and functional_rows == 0:
         return TableType.general_basic_expenditure, 1
     if "项目名称" in header and not re.search(r"指标", header):
@@ -150,7 +162,7 @@ def decide_type(title: str, columns: Iterable[str], labels: Iterable[str], codes
     if by_content is None or by_content is by_title:
         return by_title, "title+content" if by_content is by_title else "title", None
     same_family = any(by_title in f and by_content in f for f in _FAMILIES)
-    if same_family or strength < 2:
+    if same_family or strength < 2 or by_title in _SUBJECT_TITLES:
         return by_title, "title", None
     note = f"标题像《{by_title.value}》，表头与行名是《{by_content.value}》，按内容定类"
     return by_content, "content", note
@@ -163,6 +175,8 @@ def looks_like_title(line: str) -> bool:
     if not s or len(s) > 60 or s.endswith(("说明", "情况说明")) or "。" in s:
         return False
     s = re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|附表\d*[:：]?|\d+[、.．])", "", s)
+    # A qualifier after the title ("一般公共预算支出表（按功能分类）") is part of it.
+    s = re.sub(r"[（(][^（）()]{1,12}[)）]$", "", s)
     return bool(TITLE_RE.search(s))
 
 

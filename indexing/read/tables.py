@@ -102,8 +102,26 @@ def build_table(
         boxes = cell_boxes[r_index] if cell_boxes and r_index < len(cell_boxes) else None
         table.rows.append(build_row(table, len(table.rows), texts, page, code_cols, name_col, boxes))
     _fill_split_codes(table, code_cols)
+    _mark_unit_total(table)
     retype(table)
     return table
+
+
+def _mark_unit_total(table: Table) -> None:
+    """Templates that list spending by unit print the unit's name, not 合计, on the line that
+    totals the coded rows under it ("XX局（本级）  384,598.56 …" above 205 教育支出 …). One such
+    line above the first coded row, in a table with no other total, is the table's total."""
+    from indexing.read.meta import valid_department
+
+    if any(r.is_total for r in table.rows) or not table.rows:
+        return
+    first_coded = next((i for i, r in enumerate(table.rows) if r.code), None)
+    if not first_coded:
+        return
+    unit_rows = [r for r in table.rows if not r.code and valid_department(re.sub(r"[（(]本级[)）]$", "", r.name))]
+    head = table.rows[first_coded - 1]
+    if len(unit_rows) == 1 and unit_rows[0] is head and any(True for _ in head.figures()):
+        head.is_total = True
 
 
 def _fill_split_codes(table: Table, code_cols: list[int]) -> None:
@@ -177,9 +195,10 @@ def build_row(
             ),
             "",
         )
-    # Codes printed inside the name column ("2080505 机关事业单位基本养老保险缴费支出").
+    # Codes printed inside the name column ("2080505 机关事业单位基本养老保险缴费支出",
+    # "2013601-行政运行", "30101：基本工资"): digits of a 3/5/7-digit code, a separator, the name.
     if code_raw is None:
-        m = re.match(r"^(\d{3}(?:\s*\d{2}){0,2})\s+(\S.*)$", name)
+        m = re.match(r"^(\d{3}(?:\s*\d{2}){0,2})(?:\s*[-－—_:：、.．]\s*|\s+)([^\d\s].*)$", name)
         if m:
             code_raw, name = m.group(1), m.group(2)
     return Row(
