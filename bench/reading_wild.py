@@ -28,7 +28,7 @@ def disclosure_groups(folder: Path) -> list[list[Path]]:
     """Files of one folder grouped into disclosures: `X_narrative.pdf` + `X_tables.pdf` are one."""
     from indexing.read.multi import group_parts
 
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".pdf", ".txt", ".md"))
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".pdf", ".txt"))
     return group_parts(files)
 
 

@@ -63,7 +63,7 @@ def identities(kf: dict) -> dict[str, str]:
     three = [kf.get("因公出国(境)费"), kf.get("公务接待费"), kf.get("公务用车购置及运行费")]
     return {
         "收入总计=支出总计": check(kf.get("收入总计"), spend),
-        "基本支出+项目支出=支出合计": check(_sum(parts), kf.get("本年支出合计") or _spend_this_year(kf)),
+        "基本支出+项目支出=支出合计": check(_sum(parts), kf.get("本年支出合计")),
         "三公分项=三公合计": check(_sum(three), kf.get("三公经费合计")),
     }
 
@@ -73,11 +73,6 @@ def _sum(values: Iterable) -> Optional[Decimal]:
     if any(v is None for v in values):
         return None
     return sum((Decimal(v) for v in values), Decimal(0))
-
-
-def _spend_this_year(kf: dict) -> Optional[Decimal]:
-    """本年支出合计 when the summary prints no such row: 支出总计 less 年末结转 (None when unknown)."""
-    return kf.get("支出合计")
 
 
 def score(doc: Document) -> ReadingScore:

@@ -29,7 +29,7 @@ KEYS = (
     "收入总计", "支出总计", "本年收入合计", "一般公共预算收入", "政府性基金预算收入", "上年结转",
     "基本支出", "项目支出", "人员经费", "公用经费", "三公经费合计", "因公出国(境)费", "公务接待费",
     "公务用车购置及运行费", "公务用车购置费", "公务用车运行维护费", "三公经费上年预算", "机关运行经费",
-    "政府采购预算", "项目个数", "财政拨款收入", "国有资本经营预算收入",
+    "政府采购预算", "项目个数", "财政拨款收入", "国有资本经营预算收入", "本年支出合计",
 )
 NARRATIVE_KEYS = ("三公经费上年预算", "机关运行经费", "政府采购预算", "项目个数")
 
@@ -72,6 +72,7 @@ def key_figure_sources(doc: Document) -> dict[str, Optional[tuple[Decimal | int,
     # 陕西 templates name 项目支出 "专项业务经费(支出)" beside 人员经费 and 公用经费.
     out["项目支出"] = (_total_column(doc, spend, "项目支出") or _total_column(doc, spend, "专项业务经费支出")
                    or _total_column(doc, spend, "专项业务经费") or _project_total(doc))
+    out["本年支出合计"] = _spend_total(doc, out["基本支出"]) or _spend_total(doc, out["项目支出"])
     out["人员经费"] = _total_column(doc, basic, "人员经费") or _label(doc, basic, ["人员经费合计", "人员经费"])
     out["公用经费"] = _total_column(doc, basic, "公用经费") or _label(doc, basic, ["公用经费合计", "公用经费"])
     if out["本年收入合计"] is None and out["收入总计"] is not None:
@@ -157,6 +158,21 @@ def _total_column(doc: Document, tables: list[Table], want: str) -> Found:
             cell = row.cell(col)
             v = cell.figure.value if cell and cell.figure and cell.figure.value is not None else Decimal(0)
             return _wan(doc, t, v), f"table {t.id} row {row.index} 「{row.name}」 column {col}"
+    return None
+
+
+def _spend_total(doc: Document, basic: Found) -> Found:
+    """This year's spending total (合计 / 支出总计 / 本年支出合计 column of the total row) of the
+    table that gave 基本支出 (or 项目支出, when 基本支出 came from the 基本支出 table), so that
+    基本支出 + 项目支出 = 本年支出合计 is read on the tables the parts came from."""
+    m = re.match(r"table (t\d+) ", basic[1]) if basic else None
+    table = doc.table(m.group(1)) if m else None
+    if table is None or table.standard_type is TableType.general_basic_expenditure:
+        return None
+    for want in ("合计", "支出总计", "本年支出合计", "总计"):
+        found = _total_column(doc, [table], want)
+        if found:
+            return found
     return None
 
 

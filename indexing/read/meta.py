@@ -11,7 +11,17 @@ from indexing.model import Document, DocumentMeta
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 _DEPT_FIELD_RE = re.compile(r"(?:部门|单位|预算单位|编制单位)(?:名称)?[:：]\s*(?:\d+\s+)?([\u4e00-\u9fff（）()]{3,40})")
 _TITLE_DEPT_RE = re.compile(r"^(?:(20\d{2})\s*年(?:度)?)?\s*([\u4e00-\u9fff（）()]{3,40}?)\s*(?:（汇总）)?\s*(?:20\d{2}\s*年(?:度)?)?\s*(?:部门|单位)?(?:预算|决算)")
-_REGION_RE = re.compile(r"^((?:[\u4e00-\u9fff]{2,6}?[省市])?(?:[\u4e00-\u9fff]{1,6}?[市州盟])?(?:[\u4e00-\u9fff]{1,6}?[区县旗]))")
+_REGION_RE = re.compile(
+    r"^(?:中共|中国共产党)?((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|州|盟))?"
+    r"(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
+
+
+def region_of(department: Optional[str]) -> Optional[str]:
+    """The administrative region a department's name starts with: province, city and district
+    parts, any of them ("西安市统计局" → 西安市, "中共上海市普陀区委社会工作部" → 上海市普陀区)."""
+    m = _REGION_RE.match(department or "")
+    region = m.group(1) if m else ""
+    return region if region and region != department else None
 
 
 def infer_meta(doc: Document, head_text: str) -> DocumentMeta:
@@ -24,9 +34,7 @@ def infer_meta(doc: Document, head_text: str) -> DocumentMeta:
     meta.kind = "决算" if re.search(r"决算", head[:600]) and not re.search(r"预算公开", head[:200]) else "预算"
     meta.level = "单位" if re.search(r"单位(?:预算|决算)", head[:600]) and not re.search(r"部门(?:预算|决算)", head[:600]) else "部门"
     meta.department = _department(head, doc)
-    if meta.department:
-        m = _REGION_RE.match(meta.department)
-        meta.region = m.group(1) if m else None
+    meta.region = region_of(meta.department)
     narrative = doc.narrative
     meta.unit = "万元" if narrative.count("万元") >= narrative.count("元") - narrative.count("万元") else "元"
     units = Counter(t.unit for t in doc.tables if t.unit)

@@ -16,7 +16,7 @@ from typing import Optional
 
 from indexing.model import Document, Table
 from indexing.read import errors
-from indexing.read.meta import _REGION_RE, find_department, infer_meta, valid_department
+from indexing.read.meta import find_department, infer_meta, region_of, valid_department
 from indexing.read.sections import Line, build_sections
 from indexing.read.table_types import classify_table, looks_like_title
 from indexing.read.text_flat import parse_flat_table
@@ -207,8 +207,7 @@ def read_text(text: str, name: str, *, doc_id: str) -> Document:
     if not valid_department(doc.meta.department):
         dept = find_department([s for _, s in lines[:80]] + [ln.text for ln in narrative[:40]])
         doc.meta.department = dept
-        m = _REGION_RE.match(dept) if dept else None
-        doc.meta.region = m.group(1) if m else None
+        doc.meta.region = region_of(dept)
     return doc
 
 
