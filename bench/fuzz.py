@@ -188,12 +188,13 @@ def clear_message(zh: str, en: str) -> bool:
     return bool(zh and en and _CJK.search(zh) and en.isascii() is not None and "Traceback" not in zh + en)
 
 
-def run(n: int, seed: int, *, check: bool = True, seconds: float = 30.0, corpus=None, progress: bool = False) -> Stats:
+def run(n: int, seed: int, *, check: bool = True, seconds: float = 30.0, corpus=None, progress: bool = False,
+        stats: Stats | None = None) -> Stats:
     from indexing.read.errors import ReadError
     from service.bounded import CheckTimeout, Limits, check_bounded, read_bounded
 
     limits = Limits(parse_seconds=seconds, check_seconds=seconds)
-    stats = Stats()
+    stats = stats if stats is not None else Stats()
     corpus = corpus or base_corpus()
     for name, kinds, data in mutants(corpus, n, seed):
         stats.n += 1
@@ -234,7 +235,16 @@ def main(argv=None) -> int:
     ap.add_argument("--no-check", action="store_true", help="read only")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    stats = run(args.n, args.seed, check=not args.no_check, seconds=args.seconds, progress=True)
+    import signal
+
+    partial = Stats()
+
+    def stop(*_):  # killed by a time limit: still print what was measured
+        print("stopped early\n" + partial.summary(), flush=True)
+        sys.exit(3)
+
+    signal.signal(signal.SIGTERM, stop)
+    stats = run(args.n, args.seed, check=not args.no_check, seconds=args.seconds, progress=True, stats=partial)
     print(stats.summary())
     print(f"wall {time.perf_counter() - t0:.1f} s, seed {args.seed}")
     return 1 if stats.crashes or stats.hangs else 0
