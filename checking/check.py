@@ -17,12 +17,12 @@ from checking.align import LabelIndex
 from checking.claims import extract_claims
 from checking.findings import SEVERITY_ORDER, Category, DocumentReport, Finding, Ledger, LedgerStatus, Severity
 from checking.rules import CheckContext, blocked_findings, table_sure
-from checking.rules import arithmetic, completeness, cross_table, editorial, final_accounts, narrative, performance
+from checking.rules import arithmetic, completeness, cross_table, editorial, final_accounts, narrative, parts, performance
 
 if TYPE_CHECKING:
     from checking.llm_claims import LLMClaimHook
 
-FAMILIES = (narrative, performance, final_accounts, arithmetic, cross_table, completeness, editorial)
+FAMILIES = (narrative, parts, performance, final_accounts, arithmetic, cross_table, completeness, editorial)
 
 
 def check_document(doc: Document, use_llm: Optional[bool] = None, llm_hook: Optional["LLMClaimHook"] = None) -> DocumentReport:
@@ -52,6 +52,7 @@ def run_checks(doc: Document, use_llm: Optional[bool] = None,
         findings += got
         if len(ctx.ledger) == n:
             _ledger_from_findings(ctx, got)
+    findings = systematic_failures(ctx, findings)
     ctx.family = "extraction"
     findings += blocked_findings(ctx)
     findings += _doubted_unblocked(ctx)
@@ -126,6 +127,39 @@ def _ledger_from_findings(ctx: CheckContext, found: list[Finding]) -> None:
         return
     for f in found:
         ctx.record_findings(f.code, f.message[:60], [f])
+
+
+def systematic_failures(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
+    """One identity failing on many places of one table (or one pair of tables) is a misreading.
+
+    A department's mistakes are few; a column read under the wrong header, or two tables whose
+    columns the reader paired wrongly, break the same identity on row after row. With the reader's
+    own rule (indexing/read/confidence.py: at least DOUBT_MIN_FAILURES failures and DOUBT_SHARE of
+    the places checked), such failures are not alarms: the check is blocked on those tables and
+    reported once, in each table's X-TABLE-DOUBT."""
+    from indexing.read.confidence import DOUBT_MIN_FAILURES, DOUBT_SHARE
+
+    tally: dict[tuple[str, str], list] = {}
+    for e in ctx.ledger:
+        if e.tables and e.status in (LedgerStatus.passed, LedgerStatus.failed):
+            tally.setdefault((e.check, e.tables), []).append(e)
+    bad: set[tuple[str, str]] = set()
+    for key, entries in tally.items():
+        failed = [e for e in entries if e.status is LedgerStatus.failed]
+        if len(failed) >= DOUBT_MIN_FAILURES and len(failed) >= DOUBT_SHARE * len(entries):
+            bad.add(key)
+            for e in failed:
+                e.status, e.code = LedgerStatus.doubt, "X-TABLE-DOUBT"
+            for tid in key[1].split("|"):
+                ctx.blocked.setdefault(tid, []).extend([key[0]] * len(failed))
+    if not bad:
+        return findings
+
+    def tables_of(f: Finding) -> str:
+        ids = [e.location.table_id for e in f.evidence if e.side == "table" and e.location.table_id]
+        return "|".join(dict.fromkeys(ids[:2])) if f.category is Category.cross_table else (ids[0] if ids else "")
+
+    return [f for f in findings if not (f.is_alarm and (f.code, tables_of(f)) in bad)]
 
 
 def _doubted_unblocked(ctx: CheckContext) -> list[Finding]:

@@ -145,6 +145,7 @@ class LedgerEntry(_Model):
     place: str  # where it applies: 《table》 row/column, or the quote of a narrative figure
     status: LedgerStatus
     code: Optional[str] = None  # the finding it produced (a hint for a pass within rounding)
+    tables: Optional[str] = None  # ids of the tables it read ("t3" or "t3|t5")
 
 
 class Ledger(_Model):

@@ -10,11 +10,17 @@ Gold targets, and when a flag matches one:
     the other) AND one of the flag's figures agrees with the claim's printed value (metrics.agree,
     at the coarser precision, 元/万元 tried). A sentence often holds several claims; the value
     requirement keeps a flag on the amount from matching the percentage next to it. A flag without
-    a narrative quote never matches a claim (a table flag citing 1740.73 is not about every
+    a narrative quote matches a claim only through the table cells of both sides: it cites the
+    claim's value and one of its table-evidence values that differs from it (a claim printed in a
+    table, such as a 绩效目标表's 预算数 54.00 against 城乡医疗救助 44.00); a consistent claim, whose
+    sides agree, is never matched that way (a table flag citing 1740.73 is not about every
     sentence that says 1740.73).
   * table inconsistency (likely_cause genuine) — anchored on figures: the flag cites ≥ 2 of the
     inconsistency's distinct non-zero values, or 1 of them and a table title or row label that
-    appears in one of its locations.
+    appears in one of its locations; one with no figures (a misprinted code) is matched by a flag
+    naming two of its places (the table and the row).
+
+tests/check/gold.py uses these same definitions (one definition of "found", issue 16).
   * injected error (generated corpus): the union of the targets above for the claims and
     inconsistencies it lists, with the injected figure (and the original one) added to their values
     (a table_sum_break also breaks the same row in other tables, so a cross-table flag citing the
@@ -97,12 +103,21 @@ def _place_hit(flag: Flag, places: list[str]) -> bool:
 
 
 def _claim_match(flag: Flag, t: Target) -> bool:
-    if not t.quote or not any(overlap(q, t.quote) for q in flag.quotes):
+    if t.quote and any(overlap(q, t.quote) for q in flag.quotes):
+        return not t.values or any(any(agree_any_unit(v, f) for f in flag.figures) for v in t.values)
+    # a claim printed in a table (a 绩效目标表's 预算数) is found by a flag citing both sides' cells:
+    # its own value and a table-evidence value that differs from it
+    if flag.quotes or not t.values:
         return False
-    return not t.values or any(any(agree_any_unit(v, f) for f in flag.figures) for v in t.values)
+    other = [e for e in t.evidence_values if not any(agree_any_unit(e, v) for v in t.values)]
+    return _hits(t.values, flag.figures) >= 1 and _hits(other, flag.figures) >= 1
 
 
 def _table_match(flag: Flag, t: Target) -> bool:
+    if not t.values:  # an inconsistency with no figures (a misprinted code): the flag names its table and row
+        keys = [normalise(p) for p in t.places]
+        hits = {n for n in map(normalise, flag.places) if len(n) >= 2 and any(n in k for k in keys)}
+        return len(hits) >= 2
     n = _hits(t.values, flag.figures)
     return n >= 2 or (n >= 1 and _place_hit(flag, t.places))
 

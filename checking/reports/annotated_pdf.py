@@ -20,7 +20,7 @@ from typing import Optional
 
 from checking.decisions import Decision, keyed
 from checking.findings import CATEGORY_ZH, SEVERITY_ORDER, SEVERITY_ZH, DocumentReport, Evidence, Finding, Severity
-from checking.reports.pdf_boxes import Box, evidence_box
+from checking.reports.pdf_boxes import Box, evidence_box, fill_from_document
 from checking.reports.where import side_where, value_text
 
 FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
@@ -139,14 +139,18 @@ def _labels(width: float, height: float, page_marks: list[Mark]) -> bytes:
 
 
 def annotate(report: DocumentReport, pdf_path: str | Path, decisions: Optional[dict[str, Decision]] = None,
-             with_info: bool = False) -> bytes:
-    """The annotated PDF's bytes: summary page(s), then the original pages with the findings marked."""
+             with_info: bool = False, doc=None) -> bytes:
+    """The annotated PDF's bytes: summary page(s), then the original pages with the findings marked.
+    With the document model (`doc`), each side is drawn at the reader's box of its cell or figure."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.annotations import Rectangle
     from pypdf.generic import ArrayObject, FloatObject, NameObject, NumberObject, TextStringObject
 
     pdf_path = Path(pdf_path)
     decisions = decisions or {}
+    if doc is not None:
+        report = report.model_copy(deep=True)
+        fill_from_document(report, doc)
     found = marks(report, pdf_path, with_info)
     placed: dict[int, list[int]] = {}
     for m in found:
@@ -194,8 +198,8 @@ def _border():
 
 
 def write_annotated(report: DocumentReport, pdf_path: str | Path, out: str | Path,
-                    decisions: Optional[dict[str, Decision]] = None, with_info: bool = False) -> int:
+                    decisions: Optional[dict[str, Decision]] = None, with_info: bool = False, doc=None) -> int:
     """Write the annotated PDF; returns the number of boxes drawn."""
-    data = annotate(report, pdf_path, decisions, with_info)
+    data = annotate(report, pdf_path, decisions, with_info, doc)
     Path(out).write_bytes(data)
     return len(marks(report, Path(pdf_path), with_info))

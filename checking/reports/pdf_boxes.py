@@ -194,3 +194,43 @@ def evidence_box(pdf_path, location, raw: Optional[str], *, row_label: Optional[
     if not boxes and quote:
         boxes = locate_text(pdf_path, location.page, quote)
     return union(boxes)
+
+
+def fill_from_document(report, doc) -> int:
+    """Give each finding side the reader's box of the cell or narrative figure it cites, where the
+    checker's evidence left it out (the narrative side is built from the claim, not the figure).
+    Returns how many boxes were filled. `report` is a DocumentReport of `doc`."""
+    if doc is None or doc.format != "pdf":
+        return 0
+    # A figure cut by a line break ("55.39万" | "元") has a box over both lines; such a box is left
+    # out and the figure located on its first line instead.
+    heights = sorted(f.location.box[3] - f.location.box[1] for s in doc.sections for f in s.figures if f.location.box)
+    line = heights[len(heights) // 2] if heights else None
+    n = 0
+    for f in report.findings:
+        for e in f.evidence:
+            loc = e.location
+            if loc.box:
+                continue
+            box = None
+            if loc.section_id and loc.offset is not None:
+                sec = doc.section(loc.section_id)
+                fig = next((x for x in sec.figures if x.location.offset == loc.offset), None) if sec else None
+                box = fig.location.box if fig else None
+                if box and line and box[3] - box[1] > 1.6 * line:
+                    box = None
+            elif loc.table_id and loc.row is not None and loc.column:
+                table = doc.table(loc.table_id)
+                row = next((r for r in table.rows if r.index == loc.row), None) if table else None
+                cell = row.cell(loc.column) if row else None
+                box = cell.figure.location.box if cell and cell.figure else None
+            elif loc.table_id and loc.row is None and loc.page:
+                # a finding on a whole table (a doubted reading): the table's cells on that page
+                table = doc.table(loc.table_id)
+                box = union([c.figure.location.box for r in table.rows for c in r.cells
+                             if c.figure and c.figure.location.box and (c.figure.location.page or r.page) == loc.page]
+                            ) if table else None
+            if box:
+                e.location = loc.model_copy(update={"box": tuple(box)})
+                n += 1
+    return n

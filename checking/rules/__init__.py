@@ -68,8 +68,9 @@ class CheckContext:
         self.by_id = {c.id: c for c in self.claims}
 
     def record(self, check: str, place: str, status: LedgerStatus, code: Optional[str] = None,
-               family: Optional[str] = None) -> None:
-        self.ledger.append(LedgerEntry(family=family or self.family, check=check, place=place[:120], status=status, code=code))
+               family: Optional[str] = None, tables: Optional[str] = None) -> None:
+        self.ledger.append(LedgerEntry(family=family or self.family, check=check, place=place[:120], status=status,
+                                       code=code, tables=tables))
 
     def record_findings(self, check: str, place: str, findings: list[Finding]) -> None:
         """The ledger entry of one check at one place, from the findings it produced."""
@@ -84,7 +85,7 @@ class CheckContext:
     def block(self, table: Table, check: str, place: str) -> None:
         """A check on `table` not judged because the reader doubts the table."""
         self.blocked.setdefault(table.id, []).append(check)
-        self.record(check, place, LedgerStatus.doubt, "X-TABLE-DOUBT")
+        self.record(check, place, LedgerStatus.doubt, "X-TABLE-DOUBT", tables=table.id)
 
 
     def claim(self, cid: Optional[str]) -> Optional[Claim]:

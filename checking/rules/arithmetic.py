@@ -53,7 +53,7 @@ def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Fig
     place = f"《{table.title}》{label}"
     computed = sum((p.value for p in parts), Decimal(0))
     if computed == total.value:
-        ctx.record(code, place, LedgerStatus.passed)
+        ctx.record(code, place, LedgerStatus.passed, tables=table.id)
         return []
     agreement = compare_printed(total.value, total.decimals, sum_interval([_val(p) for p in parts]))
     arith = " + ".join(p.raw or fmt(p.value) for p in parts) + f" = {fmt(computed)}；{total_label} {total.raw}"
@@ -64,18 +64,18 @@ def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Fig
                 unit=total.unit or table.unit, arithmetic=arith, agreement=agreement.value)
     if agreement is not Agreement.outside:
         word = "截断" if agreement is Agreement.truncation else "四舍五入"
-        ctx.record(code, place, LedgerStatus.passed, code + "-ROUND")
+        ctx.record(code, place, LedgerStatus.passed, code + "-ROUND", tables=table.id)
         return [Finding(code=code + "-ROUND", severity=Severity.hint, category=Category.arithmetic,
                         message=f"《{table.title}》{label}相差{fmt(total.value - computed)}，在{word}误差内", **base)]
     reason = explain(total.value - computed) if explain else None
     if reason:
-        ctx.record(code, place, LedgerStatus.doubt, "X-" + code)
+        ctx.record(code, place, LedgerStatus.doubt, "X-" + code, tables=table.id)
         return [Finding(code="X-" + code, severity=Severity.extraction, category=Category.extraction,
                         message=f"《{table.title}》{label}不平（差{fmt(total.value - computed)}），{reason}，属抽取问题而非部门错误", **base)]
     if not table_sure(table):
         ctx.block(table, code, place)
         return []
-    ctx.record(code, place, LedgerStatus.failed, code)
+    ctx.record(code, place, LedgerStatus.failed, code, tables=table.id)
     return [Finding(code=code, severity=Severity.error, category=Category.arithmetic,
                     message=f"《{table.title}》{label}不平：{total_label}{total.raw}，分项之和{fmt(computed)}", **base)]
 
@@ -170,6 +170,12 @@ def _repeated_codes(t: Table, vrows: list[CodedRow]) -> list[Finding]:
                                message=f"《{t.title}》编码{r.code}出现两次且金额不同（{a.raw}、{b.raw}），疑为重复列示，合计时需核对",
                                evidence=[cell_evidence(a, t.title, first.name), cell_evidence(b, t.title, r.name)],
                                stated=b.value, expected=a.value))
+    if len(out) >= 3:
+        # many codes printed twice with other amounts: a table listed by unit (each unit its own
+        # 科目), not a department listing one 科目 twice — one hint, no alarm
+        return [Finding(code="A-REPEATED-CODE-BY-UNIT", severity=Severity.hint, category=Category.arithmetic,
+                        message=f"《{t.title}》有{len(out)}个科目编码重复出现且金额不同，应为按单位（或项目）分列的表格，未逐一报警",
+                        evidence=[e for f in out[:3] for e in f.evidence])]
     return out
 
 

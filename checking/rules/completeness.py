@@ -1,16 +1,18 @@
 """Completeness (identities A): the 8 standard tables of 财预〔2016〕143号, empty tables
 explained, the 三公 split with its change and reason, and the narrative parts every disclosure
-owes (机关运行经费, 政府采购 货物/工程/服务, 国有资产, 绩效目标, 名词解释). A table the table of
-contents lists but the reader did not find is an extraction finding, not a missing table."""
+owes (机关运行经费, 政府采购 货物/工程/服务, 国有资产, 绩效目标, 名词解释). A table the document's
+own table of contents lists but does not contain (its title printed nowhere but in the contents) is
+M-TABLE-LISTED; one whose title is printed but that the reader did not find is an extraction note."""
 
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from indexing.model import REQUIRED_TABLE_TYPES, Location, TableType
 from indexing.read.sections import page_at
 
-from checking.findings import Category, Evidence, Finding, Severity
+from checking.findings import Category, Evidence, Finding, LedgerStatus, Severity
 from checking.rules import CheckContext
 
 # How a table type is named in a table of contents (any of the words, in order).
@@ -33,35 +35,100 @@ _PARTS = [
 ]
 
 
+_TOC_LINE_RE = re.compile(r"^\s*(.+?)\s*(?:\.{3,}|…{2,}|·{3,}|-{4,})\s*\d+\s*$")
+
+
+def toc_entries(doc) -> list[str]:
+    """The document's own table of contents: lines "title ..... page" (dot leaders and a page)."""
+    out = []
+    for sec in doc.sections:
+        for line in [sec.heading or ""] + sec.text.split("\n"):
+            m = _TOC_LINE_RE.match(line)
+            if m:
+                out.append(m.group(1).strip())
+    return out
+
+
+def _core_title(title: str) -> str:
+    """"1、2025年部门预算收支总表" → "部门预算收支总表": numbering, years and spaces dropped."""
+    t = re.sub(r"\s", "", title)
+    t = re.sub(r"^(?:[（(]?[一二三四五六七八九十\d]+[)）、.．]|表[一二三四五六七八九十\d]+|附表\d*[:：]?)", "", t)
+    return re.sub(r"\d{4}年度?", "", t)
+
+
+def _listed_table(ctx: CheckContext, tt: TableType, toc: list[str]) -> Optional[str]:
+    pattern = _TOC_WORDS.get(tt)
+    if pattern is None:
+        from indexing.read.table_types import classify_table
+
+        return next((e for e in toc if "表" in e and classify_table(e) is tt), None)
+    return next((e for e in toc if re.search(pattern, e)), None)
+
+
+def _missing_table(ctx: CheckContext, tt: TableType, toc: list[str], required: bool) -> Optional[Finding]:
+    """A standard table the reader did not find.
+
+    - listed in the document's own table of contents and its title printed nowhere else (no table,
+      no heading): the document does not contain a table it announces — M-TABLE-LISTED (a warning);
+    - listed and its title printed elsewhere, or a converted text (which loses tables): the reader
+      lost it — X-TABLE-NOT-READ, an extraction note;
+    - a required table (财预〔2016〕143号) neither listed nor found in a PDF: M-TABLE (a warning)."""
+    doc = ctx.doc
+    entry = _listed_table(ctx, tt, toc)
+    if entry is not None:
+        core = _core_title(entry)
+        text = re.sub(r"\s", "", "\n".join((sec.heading or "") + "\n" + sec.text for sec in doc.sections))
+        elsewhere = text.count(core) > sum(1 for e in toc if core in re.sub(r"\s", "", e))
+        titled = any(core and (core in _core_title(t.title) or _core_title(t.title) in core) and len(_core_title(t.title)) >= 4
+                     for t in doc.tables)
+        if not elsewhere and not titled:
+            return Finding(code="M-TABLE-LISTED", severity=Severity.warning, category=Category.completeness,
+                           message=f"目录列有《{entry}》（{tt.value}），文件中未见该表",
+                           evidence=[_toc_quote(ctx, entry)])
+        return Finding(code="X-TABLE-NOT-READ", severity=Severity.extraction, category=Category.extraction,
+                       message=f"未能读到{tt.value}（目录列有《{entry}》，文中也印有其标题），请核对原件",
+                       evidence=[_toc_quote(ctx, entry)])
+    if not required:
+        return None
+    if doc.format == "text":
+        return Finding(code="X-TABLE-NOT-READ", severity=Severity.extraction, category=Category.extraction,
+                       message=f"未能读到{tt.value}（转换文本可能丢失了该表），请核对原件")
+    if tt is TableType.gov_fund and re.search(r"政府性基金[^。]{0,30}(?:0万元|为0|无)", doc.narrative):
+        return None
+    return Finding(code="M-TABLE", severity=Severity.warning, category=Category.completeness,
+                   message=f"未见{tt.value}（财预〔2016〕143号要求公开的8张表之一）")
+
+
+def _toc_quote(ctx: CheckContext, entry: str) -> Evidence:
+    i = ctx.doc.narrative.find(entry)
+    return _quote(ctx, i, i + len(entry)) if i >= 0 else Evidence(side="narrative", quote=entry)
+
+
 def run(ctx: CheckContext) -> list[Finding]:
     doc = ctx.doc
     text = doc.narrative
     out: list[Finding] = []
-    for tt in REQUIRED_TABLE_TYPES:
-        if doc.tables_of(tt):
+    toc = toc_entries(doc)
+    have = {t.standard_type for t in doc.tables}
+    optional = [tt for tt in TableType if tt not in REQUIRED_TABLE_TYPES and tt is not TableType.other]
+    for tt in list(REQUIRED_TABLE_TYPES) + optional:
+        required = tt in REQUIRED_TABLE_TYPES
+        if tt in have:
+            ctx.record("M-TABLE", tt.value, LedgerStatus.passed)
             continue
-        pattern = _TOC_WORDS[tt]
-        listed = re.search(pattern, text)
-        if listed or doc.format == "text":
-            # converted text loses tables: the department may well have published it
-            ev = [_quote(ctx, listed.start(), listed.end())] if listed else []
-            out.append(Finding(code="X-TABLE-NOT-READ", severity=Severity.warning, category=Category.extraction,
-                               message=f"未能读到{tt.value}（{'文中提到该表，' if listed else ''}转换文本可能丢失了该表），请核对原件",
-                               evidence=ev))
-        elif not (tt is TableType.gov_fund and re.search(r"政府性基金[^。]{0,30}(?:0万元|为0|无)", text)):
-            out.append(Finding(code="M-TABLE", severity=Severity.warning, category=Category.completeness,
-                               message=f"未见{tt.value}（财预〔2016〕143号要求公开的8张表之一）"))
+        f = _missing_table(ctx, tt, toc, required)
+        if f is None:
+            ctx.record("M-TABLE", tt.value, LedgerStatus.passed if required else LedgerStatus.not_applicable)
+            continue
+        ctx.record("M-TABLE", tt.value, LedgerStatus.doubt if f.severity is Severity.extraction else LedgerStatus.failed, f.code)
+        out.append(f)
     for t in doc.tables:
-        if not t.complete:
-            out.append(Finding(code="X-TABLE-INCOMPLETE", severity=Severity.info, category=Category.extraction,
-                               message=f"《{t.title}》未能完整读取：{(t.incomplete_reason or '').split(' / ')[0][:80]}；该表相关核对结果仅供参考",
-                               evidence=[Evidence(side="table", table_title=t.title, location=Location(table_id=t.id, page=t.pages[0] if t.pages else None))]))
         has_numbers = any(f.value for r in t.rows for f in r.figures())
         notes = " ".join(t.notes + ([t.empty_note] if t.empty_note else []))
         if not has_numbers and t.standard_type in REQUIRED_TABLE_TYPES and t.complete:
             near = re.search(r"空表|无[^。]{0,20}(?:经费|收支|支出|预算|安排)|没有", notes)
             if not near:
-                out.append(Finding(code="M-EMPTY-NOTE", severity=Severity.info, category=Category.completeness,
+                out.append(Finding(code="M-EMPTY-NOTE", severity=Severity.hint, category=Category.completeness,
                                    message=f"《{t.title}》为空表，未见空表说明（若原件有说明，可能未被读取）",
                                    evidence=[Evidence(side="table", table_title=t.title, location=Location(table_id=t.id, page=t.pages[0] if t.pages else None))]))
         if has_numbers and re.search(r"本表为空表|故本表为空", notes):
@@ -70,12 +137,14 @@ def run(ctx: CheckContext) -> list[Finding]:
                                evidence=[Evidence(side="table", quote=notes[:80], table_title=t.title, location=Location(table_id=t.id, page=t.pages[0] if t.pages else None))]))
     out += _three_public(ctx, text)
     for name, pattern in _PARTS:
+        ctx.record("M-PART", name, LedgerStatus.passed if re.search(pattern, text) else LedgerStatus.failed,
+                   None if re.search(pattern, text) else "M-PART")
         if not re.search(pattern, text):
             out.append(Finding(code="M-PART", severity=Severity.warning, category=Category.completeness,
                                message=f"情况说明未见“{name}”部分"))
     if re.search(r"政府采购", text) and not all(w in text for w in ("货物", "工程", "服务")):
         m = re.search(r"政府采购", text)
-        out.append(Finding(code="M-PROCUREMENT-SPLIT", severity=Severity.info, category=Category.completeness,
+        out.append(Finding(code="M-PROCUREMENT-SPLIT", severity=Severity.hint, category=Category.completeness,
                            message="政府采购情况未按货物、工程、服务分列", evidence=[_quote(ctx, m.start(), m.end())]))
     return out
 

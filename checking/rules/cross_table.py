@@ -79,6 +79,11 @@ def _single_fund(ctx: CheckContext) -> bool:
     return bool(a and g and a[0].value == g[0].value)
 
 
+def _typed_by_title(t: Table) -> bool:
+    conf = getattr(t, "confidence", None)
+    return bool(t.title.strip()) and (conf is None or "title" in (conf.type_source or "title"))
+
+
 def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
     """Two cells that the identity says are equal. Exact → pass; within rounding → hint; outside
     → error when both tables are `sure`, else the check is blocked on the doubted table(s)."""
@@ -86,7 +91,7 @@ def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
     place = f"{label}：《{ra.table.title}》↔《{rb.table.title}》"
     agreement = _agree(ctx, a, ra.table, b, rb.table)
     if agreement is Agreement.exact:
-        ctx.record(code, place, LedgerStatus.passed)
+        ctx.record(code, place, LedgerStatus.passed, tables=f"{ra.table.id}|{rb.table.id}")
         return []
     ua, ub = _unit(ctx, a, ra.table), _unit(ctx, b, rb.table)
     expected = to_unit(a.value, ua, ub)
@@ -94,7 +99,7 @@ def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
     base = dict(evidence=ev, stated=b.value, expected=expected, difference=b.value - expected, unit=ub,
                 arithmetic=f"{b.raw} − {a.raw} = {fmt(b.value - expected)}", agreement=agreement.value)
     if agreement is not Agreement.outside:
-        ctx.record(code, place, LedgerStatus.passed, code + "-ROUND")
+        ctx.record(code, place, LedgerStatus.passed, code + "-ROUND", tables=f"{ra.table.id}|{rb.table.id}")
         return [Finding(code=code + "-ROUND", severity=Severity.hint, category=Category.cross_table,
                         message=f"{label}：《{ra.table.title}》{a.raw}与《{rb.table.title}》{b.raw}在舍入误差内", **base)]
     doubted = [r.table for r in (ra, rb) if not table_sure(r.table, r.row)]
@@ -102,8 +107,11 @@ def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
         for t in {id(x): x for x in doubted}.values():
             ctx.block(t, code, place)
         return []
-    ctx.record(code, place, LedgerStatus.failed, code)
-    return [Finding(code=code, severity=Severity.error, category=Category.cross_table,
+    ctx.record(code, place, LedgerStatus.failed, code, tables=f"{ra.table.id}|{rb.table.id}")
+    # the identity holds between standard tables: a type the reader inferred from content alone (no
+    # title saying which table it is) makes the pairing itself uncertain — a warning, not an error
+    typed = all(_typed_by_title(t) for t in (ra.table, rb.table))
+    return [Finding(code=code, severity=Severity.error if typed else Severity.warning, category=Category.cross_table,
                     message=f"{label}：《{ra.table.title}》为{a.raw}，《{rb.table.title}》为{b.raw}，两表不一致", **base)]
 
 

@@ -19,6 +19,7 @@ from checking.findings import SEVERITY_ORDER, Category, Evidence, Finding, Ledge
 from checking.rules import CheckContext, cell_interval, claim_evidence, compare_amount, ref_evidence, table_sure
 from indexing.model import Location, TableType
 
+_PERFORMANCE = (TableType.performance_overall, TableType.performance_project)
 _SCALES = (("元", "万元"), ("万元", "元"), ("亿元", "万元"), ("万元", "亿元"))
 
 
@@ -64,6 +65,12 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
     if (ctx.doc.meta.kind or "") == "决算" and c.basis not in (None, "决算", "决算数"):
         return []  # 年初/全年预算 figures of a 决算: the 决算 tables hold the outturn only
     refs, how = ctx.index.candidates(c)
+    if how != "fuzzy":
+        # a department-level amount is compared with the budget tables, not with a 绩效目标表: a
+        # performance table's funds are scoped to what its goals cover (one project, or the
+        # department's 整体 goals with their own fund split)
+        kept = [r for r in refs if r.table.standard_type not in _PERFORMANCE]
+        refs = kept
     if not refs:
         return []
     ctx.aligned.add(c.id)
@@ -74,7 +81,16 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         r, agreement, expected = min(good, key=lambda x: list(Agreement).index(x[1]))
         if agreement is Agreement.exact:
             return []
-        word = "截断（非四舍五入）" if agreement is Agreement.truncation else "四舍五入"
+        if agreement is Agreement.truncation:
+            # the narrative cut the table's digits instead of rounding them (328,661 for 328,661.81):
+            # within the truncation interval, so a hint, but its own family (issue 16)
+            q = Decimal(1).scaleb(-c.decimals)
+            rounded = expected.quantize(q, rounding=ROUND_HALF_UP)
+            return [_finding(ctx, "N-AMOUNT-TRUNCATED", Severity.hint, Category.narrative_vs_table,
+                             f"“{c.metric}”写作{c.raw}，表中为{r.figure.raw}{ctx.cell_unit(r.figure, r.table)}：截去尾数而非四舍五入"
+                             f"（四舍五入应为{fmt(rounded)}{c.unit}）", c, [r], expected, agreement.value,
+                             f"{fmt(expected)} → 截断 {c.raw}，四舍五入 {fmt(rounded)}")]
+        word = "四舍五入"
         return [_finding(ctx, "N-AMOUNT-ROUND", Severity.hint, Category.narrative_vs_table,
                          f"“{c.metric}”{c.raw}与表中{r.figure.raw}{ctx.cell_unit(r.figure, r.table)}一致（{word}）",
                          c, [r], expected, agreement.value)]
@@ -139,6 +155,9 @@ def _share(ctx: CheckContext, c: Claim) -> list[Finding]:
     cur, base = ctx.claim(c.current_id), ctx.claim(c.base_id)
     if cur is None or base is None or base.value == 0 or cur.unit != base.unit:
         return []
+    named = re.search(r"占([^，。；]{2,40}?)(?:总额|总数|合计|的比重|的比例|比重|比例)?$", c.context)
+    if named and re.search(r"除外|不含|以外|扣除", named.group(1)):
+        return []  # the share is of a total the sentence defines by exclusion: not the stated amount
     ctx.aligned.add(c.id)
     iv = ratio_interval(Interval.printed(cur.value, cur.decimals), Interval.printed(base.value, base.decimals))
     if iv is None:

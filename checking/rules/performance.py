@@ -1,7 +1,15 @@
 """Performance-goal tables (绩效目标表) against the project's budget: the narrative inside the
 tables (成本指标 "≤1213.5万元", "资金成本 249万元", per-unit × quantity) and the spending schedule
 (资金支出计划) must fit within the project's 预算数. Part of the narrative family: the goals are
-prose printed in a table."""
+prose printed in a table. Identities and rules (the 绩效目标表 templates of 财预〔2016〕143号's 绩效
+公开 and the provinces' 项目支出绩效目标申报表):
+- P-COST / P-PER-UNIT: an amount or per-unit × quantity written in an indicator cannot exceed the
+  project's own 预算数 (a project's money is its budget);
+- P-SCHEDULE(-UNIT): the 资金支出计划 is cumulative: its last figure ≤ 预算数, or ≤ 100% when in %;
+- P-UNIT: an indicator that counts (人数, 人次, 户数, 个数, 次数 …) takes a count, not a
+  percentage above 100 ("≥900%" for a head count is a unit slip);
+Never compared: one project's completion or coverage rate against the department's totals (a
+project's indicator describes that project only)."""
 
 from __future__ import annotations
 
@@ -9,7 +17,7 @@ import re
 from decimal import Decimal
 from typing import Optional
 
-from indexing.model import Figure, Row, Table, TableType
+from indexing.model import Figure, Location, Row, Table, TableType
 from indexing.numbers import find_numbers, is_money_unit, to_unit
 
 from checking.claims import _common
@@ -21,8 +29,37 @@ _UPPER_RE = re.compile(r"(?:≤|<=|不超过|不高于|以内|控制在)")
 _PER_UNIT_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(元|万元)\s*/\s*(?:人|户|人次|次|个)|(?:每人|人均|每户|每人次)[^\d]{0,6}(\d+(?:\.\d+)?)\s*(元|万元)")
 
 
+_PCT_VALUE_RE = re.compile(r"^\s*(?:[≥≤><=＞＜]|大于|小于|不低于|不少于|不超过|达到)*\s*(\d+(?:\.\d+)?)\s*[%％]\s*$")
+_COUNT_WORDS = re.compile(r"人数|人次|户数|个数|家数|次数|场次|件数|辆数|床位数|数量(?!指标)|(?:培训|服务|救助|资助|参保|补助)(?:人|对象)(?!.*率)")
+_RATE_WORDS = re.compile(r"率|比例|比重|占比|百分|增长|增幅|降幅|覆盖|满意|达标|完成|到位|及时|准确|合格|知晓|%|％|提高|下降|减少|增加")
+
+
+def _unit_misuse(ctx: CheckContext, t: Table) -> list[Finding]:
+    """P-UNIT: a percentage above 100 given as the value of an indicator that counts."""
+    out = []
+    for row in t.rows:
+        for i, cell in enumerate(row.cells):
+            m = _PCT_VALUE_RE.match(cell.text or "")
+            if not m or Decimal(m.group(1)) <= 100:
+                continue
+            names = [c.text for j, c in enumerate(row.cells) if j != i and c.text and not _PCT_VALUE_RE.match(c.text)]
+            name = next((n for n in names if _COUNT_WORDS.search(n)), None)
+            if name is None or any(_RATE_WORDS.search(n) for n in names if n != name) or _RATE_WORDS.search(name):
+                continue
+            out.append(Finding(code="P-UNIT", severity=Severity.warning, category=Category.narrative_vs_table,
+                               message=f"《{t.title}》指标“{name}”是数量，指标值却写作“{cell.text.strip()}”（百分比大于100），疑为单位误用",
+                               evidence=[Evidence(side="table", quote=f"{name}：{cell.text.strip()}", value=Decimal(m.group(1)),
+                                                  raw=cell.text.strip(), unit="%", table_title=t.title, row_label=row.name,
+                                                  location=Location(table_id=t.id, row=row.index, column=cell.column,
+                                                                    page=t.pages[0] if t.pages else None))],
+                               stated=Decimal(m.group(1)), unit="%"))
+    return out
+
+
 def run(ctx: CheckContext) -> list[Finding]:
     out: list[Finding] = []
+    for t in ctx.doc.tables_of(TableType.performance_project) + ctx.doc.tables_of(TableType.performance_overall):
+        out += _unit_misuse(ctx, t)
     for t in ctx.doc.tables_of(TableType.performance_project):
         budget = _budget(t)
         if budget is not None:

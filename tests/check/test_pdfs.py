@@ -13,7 +13,8 @@ from checking.findings import Severity
 # (document prefix, rule code, stated, expected) — every error we confirmed in the document.
 CONFIRMED = {
     "P01": [],
-    "P03": [("N-AMOUNT", D("352.67"), D("350.3499"))],  # 住房公积金: 2024年预算安排352.67 vs 3,503,499元 in 4 tables
+    "P03": [("N-AMOUNT", D("352.67"), D("350.3499")),  # 住房公积金: 2024年预算安排352.67 vs 3,503,499元 in 4 tables
+            ("N-PARTS", D("13459"), D("13369"))],  # p.33: 13459平方米 = 地上8013 + 地下5356 = 13369 (8013 is 8103 with digits swapped)
     "P05": [],
     "P07": [
         ("A-BASIC-PROJECT", D("14348853.34"), D("79189400.34")),  # 204 06 01 行政运行 项目支出 printed 64,840,547.00 (p.11)
