@@ -11,6 +11,7 @@ from typing import Optional
 
 from checking.decisions import STATUS_ZH, Decision, keyed
 from checking.findings import CATEGORY_ZH, SEVERITY_ORDER, SEVERITY_ZH, DocumentReport, Report
+from checking.reports.pdf_boxes import fill_from_document
 from checking.reports.where import side_where, value_text
 from indexing.model import Location
 from service import pages
@@ -47,6 +48,7 @@ def review(pipeline, doc_id: str) -> dict:
     report = _report(pipeline, doc_id)
     doc = pipeline.sources.document(doc_id)
     pdf = pipeline.pdf_path(doc_id) if doc is not None and doc.format == "pdf" else None
+    fill_from_document(report, doc)  # the reader's boxes where the checker's evidence has none
     headings = _headings(doc)
     decided = review_store(pipeline).decisions(doc_id)
     items = []
@@ -171,4 +173,4 @@ def annotated_pdf(pipeline, doc_id: str) -> bytes:
         raise ApiError(409, "not_a_pdf", "只有 PDF 文件可以导出批注版（文本文件请用 HTML 或 Excel 报告）",
                        "Only PDF documents have an annotated export (use the HTML or Excel report for text)")
     report = _report(pipeline, doc_id)
-    return annotate(report, pdf, review_store(pipeline).decisions(doc_id))
+    return annotate(report, pdf, review_store(pipeline).decisions(doc_id), doc=pipeline.sources.document(doc_id))

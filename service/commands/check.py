@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         doc, doc_report = check_path_bounded(path, limits)
         report.documents.append(doc_report)
         if doc is not None and doc.format == "pdf":
-            pdfs.append((path, doc_report))
+            pdfs.append((path, doc_report, doc))
     decisions = _decisions(args, [d.doc_id for d in report.documents if d.doc_id])
     if args.json:
         print(to_json(report))
@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
         from checking.reports.annotated_pdf import write_annotated
 
         out = Path(args.annotated)
-        for path, doc_report in pdfs:
+        for path, doc_report, doc in pdfs:
             target = out if len(pdfs) == 1 else out.with_name(f"{out.stem}-{Path(path).stem}{out.suffix or '.pdf'}")
-            n = write_annotated(doc_report, path, target, decisions.get(doc_report.doc_id))
+            n = write_annotated(doc_report, path, target, decisions.get(doc_report.doc_id), doc=doc)
             print(f"批注版 PDF / annotated PDF: {target}（{n} 处标注 / boxes）", file=sys.stderr)
     # Exit status (README): 0 every file checked, 2 a file could not be read (or checked in time).
     return 2 if any(d.error for d in report.documents) else 0
