@@ -19,6 +19,12 @@ _PART_RE = re.compile(r"^第[一二三四五六七八九十]+部分")
 _L2_RE = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _L3_RE = re.compile(r"^[（(][一二三四五六七八九十]+[)）]")
 _L4_RE = re.compile(r"^\d{1,2}[、.．](?!\d)")
+_L5_RE = re.compile(r"^(?:[（(]\d{1,2}[)）]|[①-⑳])")
+# A heading run into its body on one line: a marker, a short title, a colon, the body
+# ("三、“三公”经费预算情况说明：2025年…", "（二）政府采购情况：…").
+_RUN_IN_RE = re.compile(
+    r"^((?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[、.．](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])"
+    r"[^：:。；，\d]{2,30}?)[：:。](?=\S)")
 _SENTENCE_END = tuple("。！？；：!?;:")
 _MAX_HEADING = 42
 _GLOSSARY_RE = re.compile(r"^.{1,24}?[：:]\s*(?:是|系)?指")  # a term, a colon, "(是)指…": a definition
@@ -47,13 +53,58 @@ def heading_level(text: str) -> Optional[int]:
         return None
     if re.search(r"\d+(?:\.\d+)?\s*(?:万元|元|%)", s):  # a figure means a sentence, not a heading
         return None
+    if re.search(r"[，,；]", s):  # a comma means a sentence (or a wrapped line of one), not a title
+        return None
     if _L2_RE.match(s):
         return 2
     if _L3_RE.match(s):
         return 3
     if _L4_RE.match(s) and len(s) <= 24:
         return 4
+    if _L5_RE.match(s) and len(s) <= 24:
+        return 5
     return None
+
+
+_MIN_CONTENTS = 5
+_PAGE_NUMBER_RE = re.compile(r"^[\s\-—–第页]*\d*[\s\-—–页]*$")  # "- 1 -", "第 2 页", blank
+
+
+def _contents_lines(lines: list[Line]) -> set[int]:
+    """A table of contents printed without a 目录 line: a run of at least five heading lines with
+    no text between them, three or more of which appear again later as headings (the entries that
+    name tables do not: tables have titles, not headings). Its lines are body text,
+    so that they do not open empty sections that shadow the real ones."""
+    keys = [re.sub(r"[\s.…·]+\d*$", "", re.sub(r"\s+", "", l.text)) if l.heading is None and heading_level(l.text) else None
+            for l in lines]
+    out: set[int] = set()
+    k = 0
+    while k < len(lines):
+        if keys[k] is None:
+            k += 1
+            continue
+        end, seen = k, set()
+        # The run ends where text starts, or where an entry comes again (the document itself).
+        while end < len(lines) and (keys[end] is not None or _PAGE_NUMBER_RE.match(lines[end].text)):
+            if keys[end] in seen:
+                break
+            seen.add(keys[end])
+            end += 1
+        run = [i for i in range(k, end) if keys[i]]
+        later = {keys[i] for i in range(end, len(lines)) if keys[i]}
+        if len(run) >= _MIN_CONTENTS and sum(keys[i] in later for i in run) >= 3:
+            out.update(run)
+        k = end
+    return out
+
+
+def split_run_in(text: str) -> Optional[tuple[str, str]]:
+    """(heading, body) of a heading run into its first sentence, or None. A glossary entry
+    ("一、基本支出：是指…") is a definition, not a heading."""
+    m = _RUN_IN_RE.match(text)
+    if not m or _GLOSSARY_RE.match(text) or heading_level(m.group(1)) is None:
+        return None
+    return m.group(1), text[m.end():]
 
 
 def _join(prev: str, nxt: str) -> str:
@@ -78,7 +129,10 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
         return sec
 
     boxes_of: dict[str, list] = {}  # section id -> one box (or None) per character of its text
-    for line in lines:
+    contents = _contents_lines(lines)
+    for k, line in enumerate(lines):
+        if k in contents:
+            line = Line(line.text, line.page, line.line_no, heading=0, boxes=line.boxes)
         text, char_boxes = _normalise(line.text, line.boxes)
         if not text:
             continue
@@ -86,6 +140,12 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
         if level is not None:
             current = open_section(text, level, line.page)
             continue
+        run_in = split_run_in(text) if line.heading is None else None
+        if run_in is not None:
+            heading, body = run_in
+            current = open_section(heading, heading_level(heading) or 2, line.page)
+            cut = len(text) - len(body)
+            text, char_boxes = body, char_boxes[cut:]
         if current is None:
             current = open_section(title or "", 0, line.page)
         if line.page is not None and (not current.page_offsets or current.page_offsets[-1][1] != line.page):
