@@ -190,9 +190,13 @@ def test_a_findings_two_sides_are_boxed_and_it_can_be_dismissed(server, browser,
     doc_id, data, model = budget_pdf
     finding = _amount_finding(server, doc_id)
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
-    page.goto(f"{server.url}/review/{doc_id}")
-    card = page.locator(f"#finding-{finding['id']}")
-    card.click()
+    # from the findings report: the finding's link opens the review page on that finding
+    page.goto(f"{server.url}/v1/documents/{doc_id}/findings?format=html")
+    assert "万元万元" not in page.content() and "章节s" not in page.content()
+    page.click(f"a.page-link[href$='#finding-{finding['id']}']")
+    page.wait_for_url(f"**/review/{doc_id}#finding-{finding['id']}")
+    card = page.locator(f"#finding-{finding['id']}.selected")
+    card.wait_for()
     page.wait_for_function("document.querySelectorAll('#page-panel .page-view[data-loaded=\"1\"]').length >= 2",
                            timeout=60_000)
     views = page.locator("#page-panel .side-view")
