@@ -168,3 +168,39 @@ def test_page_images_and_their_errors(client, uploaded):
     assert bad.status_code == 400 and "x0,top,x1,bottom" in bad.json()["error"]["message_zh"]
     view = client.get(f"/v1/documents/{doc_id}/view", params={"section_id": "s1"}).json()
     assert view["format"] == "pdf" and "passage" in view
+
+
+def test_a_findings_identity_survives_moved_ids_and_the_latest_decision_counts(tmp_path):
+    """No server: the identity ignores table and section ids (a newer reader may number them
+    differently) but not what the inspector sees; the store keeps every change, the latest wins."""
+    from checking.decisions import finding_key, finding_keys
+    from checking.findings import Category, Evidence, Finding, Severity
+    from indexing.model import Location
+    from service.review import ReviewError, ReviewStore, precision_signal
+
+    def finding(table_id, section_id, raw="522,513.00"):
+        return Finding(code="N-AMOUNT", severity=Severity.error, category=Category.narrative_vs_table, message="m",
+                       evidence=[Evidence(side="narrative", quote="服务55.39万元", raw="55.39万元",
+                                          location=Location(section_id=section_id, offset=9)),
+                                 Evidence(side="table", raw=raw, table_title="政府采购预算表", row_label="服务",
+                                          location=Location(table_id=table_id, row=2, column="预算金额"))])
+
+    assert finding_key(finding("t11", "s13")) == finding_key(finding("t12", "s14"))
+    assert finding_key(finding("t11", "s13")) != finding_key(finding("t11", "s13", raw="522,514.00"))
+    keys = finding_keys([finding("t1", "s1"), finding("t1", "s1")])
+    assert keys[1] == keys[0] + "#2"
+
+    store = ReviewStore(tmp_path / "review.db")
+    with pytest.raises(ReviewError) as err:
+        store.decide("d", keys[0], "dismissed", "  ")
+    assert "原因" in err.value.zh
+    store.decide("d", keys[0], "dismissed", "单位不同", "甲", code="N-AMOUNT")
+    store.decide("d", keys[0], "confirmed", None, "乙", code="N-AMOUNT")
+    store.decide("d", keys[1], "dismissed", "重复", "乙", code="N-AMOUNT")
+    latest = store.decisions("d")
+    assert latest[keys[0]].status == "confirmed" and latest[keys[0]].who == "乙"
+    assert [d.status for d in store.history("d", keys[0])] == ["dismissed", "confirmed"]
+    store.close()
+    signal = precision_signal(tmp_path)
+    assert signal["by_code"]["N-AMOUNT"] == {"confirmed": 1, "dismissed": 1, "precision": 0.5}
+    assert precision_signal(tmp_path / "none") == {}
