@@ -92,6 +92,43 @@ class Pipeline:
         path = self.jobs.upload_path(doc_id, ".pdf")
         return path if path.exists() else None
 
+    def _answered(self, result):
+        return self._cite(self._flag_checked(result))
+
+    def _error_quotes(self, doc_id: str) -> list[tuple[str, str]]:
+        """(quoted narrative, message) of each error the checker found in a document, cached."""
+        cache = self.__dict__.setdefault("_errors_cache", {})
+        if doc_id not in cache:
+            text = self.jobs.findings_json(doc_id)
+            out = []
+            for d in (json.loads(text).get("documents", []) if text else []):
+                for f in d.get("findings", []):
+                    if f.get("severity") != "error":
+                        continue
+                    for e in f.get("evidence", []):
+                        if e.get("side") == "narrative" and e.get("quote"):
+                            out.append((e["quote"], f.get("message", "")))
+            cache[doc_id] = out
+        return cache[doc_id]
+
+    def _flag_checked(self, result):
+        """An answer never quotes a sentence the checker marks as an error without saying so: each
+        such citation gets a note in the answer (and in grounding_notes) with the finding."""
+        notes = []
+        for c in getattr(result, "citations", None) or []:
+            quote = (c.quote or "").strip()
+            if len(quote) < 6 or not c.doc_id:
+                continue
+            for found, message in self._error_quotes(c.doc_id):
+                core = found[12:-12] if len(found) > 40 else found  # findings quote 12 characters either side
+                if core and (core in quote or quote in found):
+                    notes.append(f"注意：引文[{c.n}]所在语句经核查有误——{message}")
+                    break
+        if notes:
+            result.answer = result.answer.rstrip() + "\n" + "\n".join(notes)
+            result.grounding_notes = list(result.grounding_notes) + notes
+        return result
+
     def _cite(self, result):
         """Boxes, cells and headers for each citation of an answer (service/citations.py)."""
         from service.citations import values_before_markers
@@ -227,6 +264,7 @@ class Pipeline:
     def _check(self, doc: Document) -> None:
         """Checked in a worker process, killed past BUDGETQA_CHECK_TIMEOUT (service/bounded.py)."""
         self.jobs.save_findings(doc.id, check_bounded(doc, self.limits))
+        self.__dict__.get("_errors_cache", {}).pop(doc.id, None)
 
     def load_paths(self, paths: list[Path]) -> int:
         """Ingest files and folders synchronously (the main job's sample corpus). Returns how many
@@ -351,7 +389,7 @@ class Pipeline:
 
     def ask(self, question: str, department=None, year=None, document_ids=None, mode=None) -> dict:
         result = self._answerer().ask(question, department=department, year=year, doc_ids=document_ids, mode=mode)
-        return self._cite(result).model_dump(mode="json")
+        return self._answered(result).model_dump(mode="json")
 
     def ask_stream(self, question: str, department=None, year=None, document_ids=None, mode=None
                    ) -> Iterator[tuple[str, dict]]:
@@ -363,7 +401,7 @@ class Pipeline:
                 if isinstance(item, str):
                     yield "token", {"text": item}
                 else:
-                    yield "result", self._cite(item).model_dump(mode="json")
+                    yield "result", self._answered(item).model_dump(mode="json")
         except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band
             log.exception("ask stream failed")
             yield "error", {"error": {"code": "internal_error", "message_zh": f"回答失败：{type(exc).__name__}",
@@ -387,7 +425,7 @@ class Pipeline:
     # -- OpenAI-compatible chat ---------------------------------------------------------------------
 
     def chat(self, question: str, model: str) -> dict:
-        result = self._cite(self._answerer().ask(question))
+        result = self._answered(self._answerer().ask(question))
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
             "object": "chat.completion",
@@ -403,7 +441,7 @@ class Pipeline:
     def chat_stream(self, question: str, model: str) -> Iterator[str]:
         """OpenAI streaming chunks. The grounded answer is sent as the content (the model's raw
         tokens are never sent here: an OpenAI client cannot take back a streamed number)."""
-        result = self._cite(self._answerer().ask(question))
+        result = self._answered(self._answerer().ask(question))
         ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
 
         def chunk(delta: dict, finish: Optional[str] = None, extra: Optional[dict] = None) -> str:

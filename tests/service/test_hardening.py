@@ -167,3 +167,23 @@ def test_the_same_disclosure_uploaded_again_replaces_the_older_and_says_so(clien
     assert job["document_id"] in ids and old_id not in ids  # never both merged into answers
     answer = client.post("/v1/ask", json={"question": "支出总计是多少"}).json()
     assert old_id not in {c["doc_id"] for c in answer["citations"]}
+
+
+def test_check_exits_2_on_an_unreadable_file_and_says_why_in_words(tmp_path, seeds_dir):
+    """README: `budgetqa check` exits 2 when a file cannot be read (it exited 1, and only when every
+    file was unreadable); the reason is in words, not a parser's exception name."""
+    import subprocess
+    import sys
+
+    from tests.service.conftest import ROOT
+
+    bad = tmp_path / "cut.pdf"
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj << /Kids [")
+    run = subprocess.run([sys.executable, "-m", "service.cli", "check", str(bad), str(seeds_dir / SEED0)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "cut.pdf" in run.stdout and "无法读取" in run.stdout
+    assert "PSEOF" not in run.stdout + run.stderr and "Traceback" not in run.stderr
+    ok = subprocess.run([sys.executable, "-m", "service.cli", "check", str(seeds_dir / SEED0)],
+                        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0, ok.stderr
