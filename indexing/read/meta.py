@@ -9,7 +9,9 @@ from typing import Optional
 from indexing.model import Document, DocumentMeta
 
 _YEAR_RE = re.compile(r"(20\d{2})\s*年")
-_DEPT_FIELD_RE = re.compile(r"(?:部门|单位|预算单位|编制单位)(?:名称)?[:：]\s*(?:\d+\s+)?([\u4e00-\u9fff（）()]{3,40})")
+# "部门：…", "编制单位：…", "部门(单位)：…", "部门名称：…" (with the unit's code before the name).
+_DEPT_FIELD_RE = re.compile(
+    r"(?:部门|单位|预算单位|编制单位|编制部门)(?:名称)?(?:[（(](?:部门|单位)[)）])?[:：]\s*(?:\d+\s*)?([\u4e00-\u9fff（）()]{3,40}?)(?=单位[:：]|金额单位|$|\s)")
 _TITLE_DEPT_RE = re.compile(r"^(?:(20\d{2})\s*年(?:度)?)?\s*([\u4e00-\u9fff（）()]{3,40}?)\s*(?:（汇总）)?\s*(?:20\d{2}\s*年(?:度)?)?\s*(?:部门|单位)?(?:预算|决算)")
 _REGION_RE = re.compile(
     r"^(?:中共|中国共产党)?((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|州|盟))?"

@@ -26,7 +26,7 @@ from indexing.read.sections import Line, build_sections, heading_level
 from indexing.read.table_types import looks_like_title
 from indexing.read.tables import build_table, find_unit
 
-_CONTEXT_RE = re.compile(r"^(?:编制(?:部门|单位)|单位\s*[:：]|金额单位|(?:预算|决算)\s*\d+\s*(?:-\d+)?\s*表$|附?表\s*[一二三四五六七八九十\d]+$)")
+_CONTEXT_RE = re.compile(r"^(?:编制(?:部门|单位)|(?:部门|单位|预算单位)(?:名称)?(?:[（(](?:部门|单位)[)）])?\s*[:：]|单位\s*[:：]|金额单位|(?:预算|决算)\s*\d+\s*(?:-\d+)?\s*表$|附?表\s*[一二三四五六七八九十\d]+$)")
 _CONTINUED_RE = re.compile(r"^[（(]?续表?[)）]?$|[（(]续[)）]$|续表$")
 _NOTE_START_RE = re.compile(r"^(?:注|说明|备注)\s*[:：\d]")
 _EMPTY_NOTE_RE = re.compile(r"空表|无数据|本表无|故本表")

@@ -104,6 +104,12 @@ def classify_content(columns: Iterable[str], labels: Iterable[str], codes: Itera
     if re.search(r"一级指标|二级指标|三级指标|指标值|绩效指标|绩效目标", both):
         return (TableType.performance_project if "项目名称" in both or re.search(r"项目名称|项目资金", header)
                 else TableType.performance_overall), 2
+    # A header naming the spending of one fund only ("政府性基金预算支出 / 合计 / 基本支出 / 项目支出");
+    # beside 一般公共预算 it is one column of a 财政拨款 table.
+    if "一般公共预算" not in both and re.search(r"政府性基金(?:预算)?(?:财政拨款)?支出", header):
+        return TableType.gov_fund, 2
+    if "一般公共预算" not in both and re.search(r"国有资本经营(?:预算)?(?:财政拨款)?支出", header):
+        return TableType.state_capital, 2
     # 三公 by its parts; in rows only where the rows are not economic items (a 基本支出 table lists
     # 30212 因公出国（境）费用 and 30217 公务接待费 among its rows).
     three = header if economic_rows else both

@@ -19,7 +19,7 @@ from indexing.read.table_types import classify_table
 from indexing.read.tables import build_table, find_unit
 
 _CONTEXT_RE = re.compile(
-    r"^(?:(?:部门|单位|预算单位|编制单位|编制部门)(?:名称)?\s*[:：]"
+    r"^(?:(?:部门|单位|预算单位|编制单位|编制部门)(?:名称)?(?:\s*[（(](?:部门|单位)[)）])?\s*[:：]"
     r"|(?:金额)?单位\s*[:：]"
     r"|预算年度\s*[:：]"
     r"|截[止至](?:时间|日期)\s*[:：]"
@@ -36,6 +36,9 @@ FRAGMENT_REASON = (
     "表格残片：标题和表头缺失，转换时错位到其他表格之后 / "
     "fragment: rows without their title and header, misplaced after another table by the converter"
 )
+
+
+_PAGE_BREAK_RE = re.compile(r"^(?:[\f]*[-—–]*\d{1,4}[-—–]*|第\d{1,4}页(?:共\d+页)?|[（(]?续表?[)）]?|\f+)$")
 
 
 def is_context_line(line: str) -> bool:
@@ -94,7 +97,8 @@ class TabTableBuilder:
         self.context_keys = {re.sub(r"\s+", "", c) for c in context}
         ttype = classify_table(title)
         self.perf = ttype in (TableType.performance_overall, TableType.performance_project) and "汇总" not in title
-        self.max_header = 4 if ttype is not TableType.other else 1
+        # An untitled table (found by its unit line) has a header of its own, like a titled one.
+        self.max_header = 4 if ttype is not TableType.other or not title else 1
         self.header: list[list[str]] = header or []
         self.header_keys = {_trim(h) for h in self.header}
         self.header_done = bool(header) or fragment
@@ -209,6 +213,13 @@ class TabTableBuilder:
                 self.notes.append(st)
                 i += 1
                 continue
+            if self.body and is_context_line(st) and not self._repeats_own_header(lines, i):
+                # A unit line after this table's rows heads the next table (every table prints
+                # one), unless the rows after it repeat this table's header (a page break).
+                self._finish()
+                self._start("", [st])
+                i += 1
+                continue
             if self._is_page_header(st):
                 k = i
                 while k < n and (not lines[k][1].strip() or ("\t" not in lines[k][1] and self._is_page_header(lines[k][1].strip()))):
@@ -221,8 +232,22 @@ class TabTableBuilder:
         self._finish()
         return i
 
+    def _repeats_own_header(self, lines: list[tuple[int, str]], i: int) -> bool:
+        """Is the unit line a page break inside this table? Yes unless the next row is a header
+        of another table: two or more words, no figure, not this table's header."""
+        nxt = next((s for _, s in lines[i + 1 : i + 6] if "\t" in s and s.strip()), None)
+        if nxt is None:
+            return True
+        cells = _cells(nxt)
+        new_header = sum(1 for c in cells if c) >= 2 and not self._is_data(cells) and _trim(cells) not in self.header_keys
+        return not new_header
+
     def _is_page_header(self, line: str) -> bool:
-        return is_context_line(line) or re.sub(r"\s+", "", line) in self.context_keys
+        """Lines a page break puts inside a table: the unit/department lines, the page number
+        ("— 3 —", "第3页"), a form feed, a 续表 mark, or the table's own title printed again."""
+        compact = re.sub(r"\s+", "", line)
+        return (is_context_line(line) or compact in self.context_keys or bool(_PAGE_BREAK_RE.match(compact))
+                or (bool(self.title) and compact == re.sub(r"\s+", "", self.title)))
 
     # -- building -----------------------------------------------------------------------------
 
