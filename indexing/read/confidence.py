@@ -214,7 +214,8 @@ def _deduplicated(rows: list[CodedRow]) -> list[CodedRow]:
     """A row printed twice (repeated at a page break) is read once."""
     seen, out = set(), []
     for r in rows:
-        key = (r.half, r.code, r.name, tuple(str(f.value) for f in r.figs.values()))
+        # the whole printed row: in a detail table two lines share a code and differ elsewhere
+        key = (r.half, tuple(c.text for c in r.row.cells))
         if key not in seen:
             seen.add(key)
             out.append(r)

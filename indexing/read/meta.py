@@ -12,7 +12,7 @@ _YEAR_RE = re.compile(r"(20\d{2})\s*年")
 # "部门：…", "编制单位：…", "部门(单位)：…", "部门名称：…" (with the unit's code before the name).
 _DEPT_FIELD_RE = re.compile(
     r"(?:部门|单位|预算单位|编制单位|编制部门)(?:名称)?(?:[（(](?:部门|单位)[)）])?[:：]\s*(?:\d+\s*)?([\u4e00-\u9fff（）()]{3,40}?)(?=单位[:：]|金额单位|$|\s)")
-_TITLE_DEPT_RE = re.compile(r"^(?:(20\d{2})\s*年(?:度)?)?\s*([\u4e00-\u9fff（）()]{3,40}?)\s*(?:（汇总）)?\s*(?:20\d{2}\s*年(?:度)?)?\s*(?:部门|单位)?(?:预算|决算)")
+_TITLE_DEPT_RE = re.compile(r"^(?:(20\d{2})\s*年(?:度)?)?\s*([\u4e00-\u9fff（）()]{3,40}?)\s*(?:（汇总）)?\s*(?:20\d{2}\s*年(?:度)?)?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
 _REGION_RE = re.compile(
     r"^(?:中共|中国共产党)?((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|州|盟))?"
     r"(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
@@ -45,15 +45,16 @@ def infer_meta(doc: Document, head_text: str) -> DocumentMeta:
 
 
 _DEPT_END = re.compile(
-    r"(?:局|委员会|委|办公室|办|院|所|中心|站|队|会|处|室|部|厅|馆|校|学|社|政府|办事处|街道|镇|乡|园|台|组|团|司|署|机关|协会|联合会)$"
+    r"(?:局|委员会|委|办公室|办|院|所|中心|站|队|会|处|室|部|厅|馆|校|学|社|政府|办事处|街道|镇|乡|园|台|组|团|司|署|机关|协会|联合会|场|厂|库|总队|支队)$"
 )
 
 
 def valid_department(name: Optional[str]) -> bool:
     """A department's name ends in the noun of an organ (局, 委员会, 中心, 街道办事处 …) and is not a
     template word: "度部门" (read from "2024 年度部门决算") or "部门预算" is not a department."""
-    return bool(name) and not re.search(r"表|目录|部分|说明|公开|^部门|^单位|^度|预算|决算", name or "") and bool(
-        _DEPT_END.search(name or ""))
+    core = re.sub(r"[（(][^（）()]*[)）]$", "", name or "")  # "…研究院（…中心）": the organ before the bracket
+    return bool(core) and not re.search(r"表|目录|部分|说明|公开|^部门|^单位|^度|预算|决算", core) and bool(
+        _DEPT_END.search(core))
 
 
 def find_department(candidates: list[str]) -> Optional[str]:
@@ -83,4 +84,7 @@ def _department(head: str, doc: Document) -> Optional[str]:
 
 def _clean_dept(name: str) -> str:
     name = re.sub(r"（汇总）|\(汇总\)|（本级）|\(本级\)", "", name)
-    return re.sub(r"(?:20\d{2}年度?)$", "", name).strip()
+    name = re.sub(r"(?:20\d{2}年度?)$", "", name).strip()
+    # "北京市教育委员会部门 / 2026年度部门预算": the cover names the organ, then says it is a 部门.
+    stripped = re.sub(r"(?:部门|单位)$", "", name)
+    return stripped if stripped != name and valid_department(stripped) else name

@@ -182,10 +182,12 @@ def to_grid(cells: list[SpanCell], n_rows: int, n_cols: int,
 
 
 def edges_compatible(prev: PageTable, nxt: PageTable) -> bool:
-    """Same table width and every column edge of the next page's table on the previous grid."""
-    if abs(prev.bbox[0] - nxt.bbox[0]) > 3 * _TOL or abs(prev.bbox[2] - nxt.bbox[2]) > 3 * _TOL:
-        return False
-    return all(_index(prev.edges, x) is not None for x in nxt.edges)
+    """Every column edge of the next page's table on the previous grid, and the same width — or,
+    when the first page drew an extra (empty) margin column the next page leaves out, at least
+    four edges all on the grid."""
+    on_grid = all(_index(prev.edges, x) is not None for x in nxt.edges)
+    same_width = abs(prev.bbox[0] - nxt.bbox[0]) <= 3 * _TOL and abs(prev.bbox[2] - nxt.bbox[2]) <= 3 * _TOL
+    return on_grid and (same_width or len(nxt.edges) >= 5)
 
 
 @dataclass
