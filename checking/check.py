@@ -119,11 +119,11 @@ def _ledger_from_findings(ctx: CheckContext, found: list[Finding]) -> None:
     if fam == "editorial":
         from checking.rules.editorial import _PATTERNS
 
-        codes = {f.code for f in found}
+        codes = {f.code for f in found if f.is_alarm}
         for code, *_ in _PATTERNS:
             ctx.record(code, "全文", LedgerStatus.failed if code in codes else LedgerStatus.passed, code if code in codes else None)
-        for code in sorted(codes - {c for c, *_ in _PATTERNS}):
-            ctx.record(code, "全文", LedgerStatus.failed, code)
+        for code in sorted({f.code for f in found} - {c for c, *_ in _PATTERNS}):
+            ctx.record(code, "全文", LedgerStatus.failed if code in codes else LedgerStatus.passed, code)
         return
     for f in found:
         ctx.record_findings(f.code, f.message[:60], [f])

@@ -5,6 +5,8 @@ equal at the coarser printed precision of the two (eval/metrics.agree).
 Claim recall: a gold claim with table evidence is *extracted* when a checker claim has an
 overlapping quote and an agreeing value, and *aligned* when that claim (or, for a share/change
 claim, the amount it refers to) was aligned to a table cell.
+Ledger (issue 16): per document, the ledger's totals and its coverage — the share of applicable
+checks (all but not_applicable) that reached a verdict (pass or fail) — and alarms/errors counted.
 False errors on consistent claims: gold-consistent claims (with table evidence) matched by an error
 or warning flag of a contradiction category that matches no gold contradiction or inconsistency.
 """
@@ -94,3 +96,12 @@ def _by_kind(label: Label, core: list, found: list[bool]) -> dict:
         d["targets"] += 1
         d["found"] += ok
     return out
+
+
+def ledger_scores(report) -> dict:
+    """The ledger's totals, its decided/applicable counts (coverage = decided / applicable), and
+    the alarms (error + warning) and errors of the document."""
+    totals = report.ledger.totals()["all"] if report.ledger is not None else {}
+    applicable = sum(v for k, v in totals.items() if k != "not_applicable")
+    return {"totals": totals, "decided": totals.get("pass", 0) + totals.get("fail", 0), "applicable": applicable,
+            "alarms": report.alarms(), "errors": sum(1 for f in report.findings if f.severity.value == "error")}

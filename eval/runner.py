@@ -90,6 +90,7 @@ def evaluate(labels: list[Label], *, baseline: bool = False, qa: bool = True, pr
                 "key_figures": checker_eval.key_figure_scores(label, key_figures(doc)),
                 "claims": checker_eval.claim_scores(label, ctx.claims, ctx.aligned),
                 "checker": checker_eval.flag_scores(label, flags_of(report)),
+                "ledger": checker_eval.ledger_scores(report),
             }
             if index is not None:
                 timer.run("index", index.ingest, doc)
@@ -221,6 +222,13 @@ def overall(results: list[dict]) -> dict:
         "consistent_claims": s("checker", "consistent_claims"),
         "all_flags": s("checker", "all_flags"),
         "all_flags_precision": ratio(s("checker", "all_tp_flags"), s("checker", "all_flags")),
+        # the ledger (issue 16): share of applicable checks that reached pass/fail; alarms per document
+        "ledger_coverage": ratio(sum(r.get("ledger", {}).get("decided", 0) for r in results),
+                                 sum(r.get("ledger", {}).get("applicable", 0) for r in results)),
+        "ledger": {k: sum(r.get("ledger", {}).get("totals", {}).get(k, 0) for r in results)
+                   for k in ("pass", "fail", "not_applicable", "insufficient_data", "extraction_doubt")},
+        "alarms_per_doc": ratio(sum(r.get("ledger", {}).get("alarms", 0) for r in results), len(results)),
+        "errors_per_doc": ratio(sum(r.get("ledger", {}).get("errors", 0) for r in results), len(results)),
     }
     out["by_code"], out["by_target_kind"] = _merge(results, "by_code"), _merge(results, "by_target_kind")
     for c in out["by_code"].values():

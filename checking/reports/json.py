@@ -7,8 +7,9 @@ from pathlib import Path
 from checking.findings import Report
 
 
-def to_json(report: Report) -> str:
-    return report.model_dump_json(indent=1)
+def to_json(report: Report, ledger: bool = True) -> str:
+    """The report (schema 2); `ledger=False` leaves each document's ledger out (it is long)."""
+    return report.to_json(ledger=ledger, indent=1)
 
 
 def write_json(report: Report, path: str | Path) -> None:

@@ -70,9 +70,9 @@ def _missing_table(ctx: CheckContext, tt: TableType, toc: list[str], required: b
 
     - listed in the document's own table of contents and its title printed nowhere else (no table,
       no heading): the document does not contain a table it announces — M-TABLE-LISTED (a warning);
-    - listed and its title printed elsewhere, or a converted text (which loses tables): the reader
+    - listed and its title printed elsewhere, or its name printed in the text: the reader may have
       lost it — X-TABLE-NOT-READ, an extraction note;
-    - a required table (财预〔2016〕143号) neither listed nor found in a PDF: M-TABLE (a warning)."""
+    - a required table (财预〔2016〕143号) not found and named nowhere: M-TABLE (a warning)."""
     doc = ctx.doc
     entry = _listed_table(ctx, tt, toc)
     if entry is not None:
@@ -90,13 +90,20 @@ def _missing_table(ctx: CheckContext, tt: TableType, toc: list[str], required: b
                        evidence=[_toc_quote(ctx, entry)])
     if not required:
         return None
-    if doc.format == "text":
+    printed = re.search(f"(?:{_TOC_WORDS[tt]})[^。，；\n]{{0,8}}表", _with_headings(doc))
+    if printed:
+        # its name is printed (a heading, a "详见…表"): the reader may have lost the table itself
         return Finding(code="X-TABLE-NOT-READ", severity=Severity.extraction, category=Category.extraction,
-                       message=f"未能读到{tt.value}（转换文本可能丢失了该表），请核对原件")
+                       message=f"未能读到{tt.value}（文中提到该表，可能未被读取），请核对原件",
+                       evidence=[_toc_quote(ctx, printed.group(0))])
     if tt is TableType.gov_fund and re.search(r"政府性基金[^。]{0,30}(?:0万元|为0|无)", doc.narrative):
         return None
     return Finding(code="M-TABLE", severity=Severity.warning, category=Category.completeness,
                    message=f"未见{tt.value}（财预〔2016〕143号要求公开的8张表之一）")
+
+
+def _with_headings(doc) -> str:
+    return "\n".join((sec.heading or "") + "\n" + sec.text for sec in doc.sections)
 
 
 def _toc_quote(ctx: CheckContext, entry: str) -> Evidence:
@@ -136,10 +143,11 @@ def run(ctx: CheckContext) -> list[Finding]:
                                message=f"《{t.title}》填有数据，表注却称本表为空表（模板注释未删除）",
                                evidence=[Evidence(side="table", quote=notes[:80], table_title=t.title, location=Location(table_id=t.id, page=t.pages[0] if t.pages else None))]))
     out += _three_public(ctx, text)
+    full = _with_headings(doc)  # a part is there when its heading is, even before its text
     for name, pattern in _PARTS:
-        ctx.record("M-PART", name, LedgerStatus.passed if re.search(pattern, text) else LedgerStatus.failed,
-                   None if re.search(pattern, text) else "M-PART")
-        if not re.search(pattern, text):
+        there = bool(re.search(pattern, full))
+        ctx.record("M-PART", name, LedgerStatus.passed if there else LedgerStatus.failed, None if there else "M-PART")
+        if not there:
             out.append(Finding(code="M-PART", severity=Severity.warning, category=Category.completeness,
                                message=f"情况说明未见“{name}”部分"))
     if re.search(r"政府采购", text) and not all(w in text for w in ("货物", "工程", "服务")):

@@ -14,6 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="核查公开文件的一致性与完整性 / check disclosures for contradictions")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="PDF、文本或目录 / PDFs, text files or folders")
     p.add_argument("--json", action="store_true", help="向标准输出打印 JSON 报告 / print the JSON report")
+    p.add_argument("--ledger", action="store_true",
+                   help="JSON 报告附核查台账（每项核查×每处：通过/不通过/不适用/数据不足/读取存疑）；无 --json 时打印台账汇总 / "
+                        "include the ledger of every check in the JSON (without --json: print its totals)")
     p.add_argument("--html", metavar="OUT", help="写出 HTML 报告 / write an HTML report")
     p.add_argument("--xlsx", metavar="OUT", help="写出 Excel 报告 / write an Excel workbook")
     p.add_argument("--annotated", metavar="OUT.pdf",
@@ -48,9 +51,11 @@ def run(args: argparse.Namespace) -> int:
             pdfs.append((path, doc_report, doc))
     decisions = _decisions(args, [d.doc_id for d in report.documents if d.doc_id])
     if args.json:
-        print(to_json(report))
+        print(to_json(report, ledger=args.ledger))
     else:
         _summary(report, Severity)
+        if args.ledger:
+            _ledger_summary(report)
     if args.html:
         write_html(report, args.html, with_info=not args.no_info, decisions=decisions)
         print(f"HTML 报告 / HTML report: {args.html}", file=sys.stderr)
@@ -91,17 +96,28 @@ def _decisions(args, doc_ids: list[str]) -> dict:
         store.close()
 
 
+def _ledger_summary(report) -> None:
+    from checking.findings import LEDGER_ZH, LedgerStatus
+
+    print("核查台账 / ledger: " + "  ".join(LEDGER_ZH[s] for s in LedgerStatus))
+    for d in report.documents:
+        if d.ledger is None:
+            continue
+        for fam, t in d.ledger.totals().items():
+            print(f"  {d.source} {fam}: " + "  ".join(str(t[s.value]) for s in LedgerStatus))
+
+
 def _summary(report, Severity) -> None:
     width = max([len(d.source) for d in report.documents] + [4])
-    print(f"{'文件':<{width}}  错误  警告  提示  数字/对齐")
+    print(f"{'文件':<{width}}  错误  警告  提示  存疑  数字/对齐")
     for d in report.documents:
         if d.error:
             print(f"{d.source:<{width}}  无法读取：{d.error}")
             continue
-        print(f"{d.source:<{width}}  {d.count(Severity.error):>4}  {d.count(Severity.warning):>4}  {d.count(Severity.info):>4}  {d.claims}/{d.aligned}")
+        print(f"{d.source:<{width}}  {d.count(Severity.error):>4}  {d.count(Severity.warning):>4}  {d.count(Severity.hint):>4}  {d.count(Severity.extraction):>4}  {d.claims}/{d.aligned}")
     for d in report.documents:
         for f in d.sorted_findings():
-            if f.severity is Severity.info:
+            if not f.is_alarm:  # hints and the reader's doubts are in the reports, not in the alarm list
                 continue
             tag = "错误" if f.severity is Severity.error else "警告"
             print(f"  [{tag}] {d.source}: {f.message}")

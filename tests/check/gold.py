@@ -1,4 +1,8 @@
-"""Match the checker's claims and findings against the gold labels in ../shared/labels."""
+"""Match the checker's claims and findings against the gold labels in ../shared/labels.
+
+Whether a gold contradiction, genuine inconsistency or consistent claim is "found" (or wrongly hit)
+is decided by eval/matching.py, the same definition the evaluation runner (`budgetqa eval`) uses,
+so the tests and the runner report the same precision for the same checker (issue 16)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from pathlib import Path
 
 from checking.check import run_checks
 from checking.findings import Severity
+from eval.labels import parse_label
+from eval.matching import flags_of, gold_targets, match_all
 
 
 def _norm(s: str) -> str:
@@ -73,10 +79,6 @@ def evaluate(doc, labels_dir: Path) -> dict:
     if gold is None:
         return res
     matched = match_claims(doc, ctx, gold["claims"])
-    by_claim = {}
-    for f in report.findings:
-        if f.claim_id:
-            by_claim.setdefault(f.claim_id, []).append(f)
     for g in gold["claims"]:
         c = matched[g["id"]]
         comparable = g["verdict"] == "consistent" or (g["verdict"] == "contradiction" and g.get("table_evidence"))
@@ -89,26 +91,36 @@ def evaluate(doc, labels_dir: Path) -> dict:
                 res["extracted_aligned"] += 1  # a figure printed in a (performance) table that a rule compared
             else:
                 res["missed"].append((g["id"], g["kind"], g["quote"][:40], c.id if c else None))
-        if g["verdict"] == "consistent" and c is not None:
-            errs = [f for f in by_claim.get(c.id, []) if f.severity is Severity.error]
-            if errs:
-                res["false_errors"].append((g["id"], g["quote"][:40], [f.message for f in errs]))
-        if g["verdict"] == "contradiction":
-            vals = {Decimal(str(g["value"]))}
-            ev = [Decimal(str(e["value"])) for e in g.get("table_evidence", [])]
-            hits = [f for f in finding_covers(report.findings, vals) if not ev or any(e in f.figures() or e / 10000 in {x for x in f.figures()} or any(abs(e - x) < Decimal("0.01") for x in f.figures()) or any(abs(e/10000 - x) < Decimal("0.005") for x in f.figures()) for e in ev)]
-            res["contradictions"].append((g["id"], g["quote"][:40], bool(hits), [f.code for f in hits]))
+    # One definition of "found" (issue 16): the evaluation runner's matching (eval/matching.py).
+    lpath = labels_dir / f"{Path(doc.source).stem}.json"
+    label = parse_label(lpath, json.loads(lpath.read_text(encoding="utf-8"), parse_float=Decimal), [])
+    flags = flags_of(report)
+    targets = gold_targets(label)
+    contra = [f for f in flags if f.is_contradiction]
+    per_flag, found = match_all(contra, targets["contradiction"])
+    for t, ok in zip(targets["contradiction"], found):
+        codes = [f.code for f, hits in zip(contra, per_flag) if targets["contradiction"].index(t) in hits]
+        res["contradictions"].append((t.id, (t.quote or "")[:40], ok, codes))
+    _, gfound = match_all(contra, targets["genuine"])
+    for t, ok in zip(targets["genuine"], gfound):
+        res["genuine"].append((t.id, t.places[-1][:50] if t.places else "", ok, []))
+    # errors on a claim the gold calls consistent: an error flag matching it and no contradiction
+    core = targets["contradiction"] + targets["genuine"]
+    lone = [f for f, hits in zip(contra, match_all(contra, core)[0]) if not hits and f.severity == "error"]
+    hit_per_flag, _ = match_all(lone, targets["consistent"])
+    for f, hits in zip(lone, hit_per_flag):
+        for i in hits:
+            t = targets["consistent"][i]
+            res["false_errors"].append((t.id, (t.quote or "")[:40], [f.message]))
     for t in gold["table_inconsistencies"]:
+        if t["likely_cause"] != "extraction_artifact":
+            continue
         vals = {Decimal(str(v)) for v in t["values"]}
-        hits = [f for f in report.findings if f.severity is not Severity.info and vals and vals & _figs(f)]
-        if t["likely_cause"] == "genuine":
-            res["genuine"].append((t["id"], t["description"][:50], bool(hits), [f.code for f in hits]))
-        elif t["likely_cause"] == "extraction_artifact":
-            # an error "on" the artifact cites its figures and its gap (equal figures have no numeric signature)
-            gap = Decimal(str(t["difference"])) if t.get("difference") else None
-            errs = [f for f in hits if f.severity is Severity.error and vals <= _figs(f) and gap is not None
-                    and f.difference is not None and abs(abs(f.difference) - gap) < Decimal("0.01") * max(gap, 1)]
-            res["artifacts"].append((t["id"], t["description"][:50], [f.code for f in errs]))
+        # an error "on" the artifact cites its figures and its gap (equal figures have no numeric signature)
+        gap = Decimal(str(t["difference"])) if t.get("difference") else None
+        errs = [f for f in report.findings if f.severity is Severity.error and vals and vals <= _figs(f) and gap is not None
+                and f.difference is not None and abs(abs(f.difference) - gap) < Decimal("0.01") * max(gap, 1)]
+        res["artifacts"].append((t["id"], t["description"][:50], [f.code for f in errs]))
     return res
 
 
