@@ -110,7 +110,8 @@ def build_table(
 def _mark_unit_total(table: Table) -> None:
     """Templates that list spending by unit print the unit's name, not 合计, on the line that
     totals the coded rows under it ("XX局（本级）  384,598.56 …" above 205 教育支出 …). One such
-    line above the first coded row, in a table with no other total, is the table's total."""
+    line above the first coded row, in a table with no other total, is the table's total; with
+    several units, the department's own line comes first, above its units', and totals them all."""
     from indexing.read.meta import valid_department
 
     if any(r.is_total for r in table.rows) or not table.rows:
@@ -122,6 +123,8 @@ def _mark_unit_total(table: Table) -> None:
     head = table.rows[first_coded - 1]
     if len(unit_rows) == 1 and unit_rows[0] is head and any(True for _ in head.figures()):
         head.is_total = True
+    elif len(unit_rows) >= 2 and unit_rows[0] is table.rows[0] and any(True for _ in table.rows[0].figures()):
+        table.rows[0].is_total = True
 
 
 def _fill_split_codes(table: Table, code_cols: list[int]) -> None:
