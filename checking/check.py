@@ -66,7 +66,7 @@ def run_checks(doc: Document, use_llm: Optional[bool] = None,
         claims=len(claims),
         aligned=len(ctx.aligned),
         findings=merge_root_causes(_dedupe(findings)),
-        ledger=Ledger(entries=ctx.ledger),
+        ledger=Ledger.model_construct(entries=ctx.ledger),
     )
     report.seconds = round(time.perf_counter() - t0, 4)
     return report, ctx

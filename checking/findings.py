@@ -19,6 +19,7 @@ Each `DocumentReport` also carries the `Ledger` of what was checked.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
 from typing import Optional
@@ -137,10 +138,12 @@ LEDGER_ZH = {LedgerStatus.passed: "通过", LedgerStatus.failed: "不通过", Le
              LedgerStatus.insufficient: "数据不足", LedgerStatus.doubt: "读取存疑"}
 
 
-class LedgerEntry(_Model):
-    """One check at one place: what came of it (a `fail` names the finding's code)."""
+@dataclass(slots=True)
+class LedgerEntry:
+    """One check at one place: what came of it (a `fail` names the finding's code). A plain
+    dataclass: a document has hundreds, and the ledger must not slow the check down."""
 
-    family: str  # narrative / performance / final_accounts / arithmetic / cross_table / completeness / editorial
+    family: str  # narrative / parts / performance / final_accounts / arithmetic / cross_table / completeness / editorial
     check: str  # the rule code, e.g. "A-LEVEL"
     place: str  # where it applies: 《table》 row/column, or the quote of a narrative figure
     status: LedgerStatus

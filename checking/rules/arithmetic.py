@@ -128,11 +128,18 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
     totals = [r for r in t.rows if is_total_row(r, t) and not r.code]
     top_len = min(len(r.code) for r in rows)
     tops = [r for r in rows if len(r.code) == top_len]
+    by_prefix: dict[str, list[CodedRow]] = {}
+    for r in rows:  # is_child: one level below is 1 or 2 digits longer, with the parent's code as prefix
+        for cut in (1, 2):
+            if len(r.code) > cut:
+                by_prefix.setdefault(r.code[:-cut], []).append(r)
+    children = {id(p): [r for r in by_prefix.get(p.code, []) if is_child(p.code, r.code)]
+                for p in rows if len(p.code) in (3, 5)}
     for col in cols:
         for parent in rows:
             if len(parent.code) not in (3, 5):
                 continue
-            kids = [r for r in rows if is_child(parent.code, r.code)]
+            kids = children[id(parent)]
             pf = parent.figs.get(col)
             if not kids or pf is None:
                 continue

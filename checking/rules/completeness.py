@@ -77,7 +77,7 @@ def _missing_table(ctx: CheckContext, tt: TableType, toc: list[str], required: b
     entry = _listed_table(ctx, tt, toc)
     if entry is not None:
         core = _core_title(entry)
-        text = re.sub(r"\s", "", "\n".join((sec.heading or "") + "\n" + sec.text for sec in doc.sections))
+        text = re.sub(r"\s", "", _with_headings(doc))
         elsewhere = text.count(core) > sum(1 for e in toc if core in re.sub(r"\s", "", e))
         titled = any(core and (core in _core_title(t.title) or _core_title(t.title) in core) and len(_core_title(t.title)) >= 4
                      for t in doc.tables)
@@ -102,8 +102,18 @@ def _missing_table(ctx: CheckContext, tt: TableType, toc: list[str], required: b
                    message=f"未见{tt.value}（财预〔2016〕143号要求公开的8张表之一）")
 
 
+_FULL: dict[int, tuple[object, str]] = {}
+
+
 def _with_headings(doc) -> str:
-    return "\n".join((sec.heading or "") + "\n" + sec.text for sec in doc.sections)
+    """Headings and text of every section (computed once per document)."""
+    hit = _FULL.get(id(doc))
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    full = "\n".join((sec.heading or "") + "\n" + sec.text for sec in doc.sections)
+    _FULL.clear()
+    _FULL[id(doc)] = (doc, full)
+    return full
 
 
 def _toc_quote(ctx: CheckContext, entry: str) -> Evidence:

@@ -86,6 +86,8 @@ def run(ctx: CheckContext) -> list[Finding]:
         flat = sec.text.replace("\n", " ")  # a sentence broken over lines is one sentence (same offsets)
         for m in _SENT_RE.finditer(flat):
             sentence = m.group(0)
+            if "其中" not in sentence:
+                continue
             nums = _numbers(sentence)
             for of in _OF_RE.finditer(sentence):
                 whole = next((n for n in reversed(nums) if n.end <= of.start()), None)
