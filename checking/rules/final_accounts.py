@@ -1,7 +1,12 @@
-"""决算 documents: the narrative states 年初预算, 全年预算 (调整预算) and 决算数 per line, a
-completion rate (完成全年预算的 98.69%) and a comparison word (决算数小于/大于/等于/与…持平).
-The rate must be 决算 ÷ the named budget, the word must agree with the two figures, and a rate
-against a nil 年初预算 is meaningless."""
+"""决算 documents (the 部门决算 公开 template): the narrative states 年初预算, 全年预算 (调整预算)
+and 决算数 per line, a completion rate (完成全年预算的 98.69%) and a comparison word
+(决算数小于/大于/等于/与…持平). Identities:
+- F-RATE: the rate = 决算数 ÷ the budget it names (年初预算 or 全年预算) × 100, within rounding;
+- F-RATE-NIL-BASE: a rate against a nil 年初预算 is meaningless (an editorial defect);
+- F-WORD: the comparison word agrees with the sign of 决算数 − the named budget.
+Never compared in a 决算: 收入决算表 against 支出决算表 by function (they differ by 结转结余 by
+design, cross_table.py); a line's budget figures against the 决算 tables (which hold the outturn).
+These rules do not apply to budgets (ledger: not applicable)."""
 
 from __future__ import annotations
 
@@ -65,7 +70,7 @@ def _completion(ctx: CheckContext, c: Claim) -> list[Finding]:
     agreement = compare_printed(c.value, c.decimals, iv)
     arith = f"{actual.raw} ÷ {base.raw} × 100% = {fmt(expected)}%"
     if agreement is not Agreement.outside:
-        return [Finding(code="F-RATE-ROUND", severity=Severity.info, category=Category.narrative_vs_table,
+        return [Finding(code="F-RATE-ROUND", severity=Severity.hint, category=Category.narrative_vs_table,
                         message=f"完成率{c.raw}与重新计算一致（舍入）", evidence=ev, stated=c.value, expected=expected,
                         unit="%", arithmetic=arith, agreement=agreement.value, claim_id=c.id)]
     return [Finding(code="F-RATE", severity=Severity.error, category=Category.narrative_vs_table,

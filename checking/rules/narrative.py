@@ -1,8 +1,32 @@
 """Narrative against tables (identities D): amounts, shares, changes, direction words, counts.
 
+Identities, and where they come from (the 情况说明 template of 财预〔2016〕143号 / 《地方预决算公开
+操作规程》 for budgets; the 部门决算 公开 template for final accounts):
+- N-AMOUNT: every "X 万元" of the narrative is the amount of its table cell (by code, by exact label,
+  or a nil amount against a table printed empty with its 空表说明), 元/万元/亿元 tried;
+- N-SHARE: "占 Y%" = part ÷ whole × 100 with the whole stated in the same sentence;
+- N-CHANGE / N-RATE: "增加/减少 Z 万元，增长/下降 W%": prior = current − change, W = Z ÷ prior; with a
+  printed prior-year amount, W = Z ÷ prior; N-DIRECTION: the word agrees with the sign; N-FLAT:
+  "持平" means no change; N-MINUS-100: "减少…100%" means the current amount is 0;
+- N-YEAR: a budget is compared with the year before (budget year − 1); a 决算 with its own year's
+  budget (年初/全年预算) or the year before;
+- N-COUNT: "共N个项目" = the projects of 项目支出表.
+Budgets: the narrative's amounts are budget figures, compared with the budget tables. Final
+accounts: only 决算数 figures are compared with the 决算 tables (年初预算 and 全年预算 figures of a
+决算 line are checked by final_accounts.py against each other, not against the tables).
+
+Pairs never compared (issue 16):
+- 机关运行经费 against 公用经费 (a different aggregate; align.LabelIndex.candidates);
+- a department-level amount against a 绩效目标表's cells (a performance table's funds are scoped to
+  its goals); one project's completion or coverage rate against the department's totals;
+- a rate or change recomputed from figures of another statement (`_same_sentence`): only the
+  claim's own sentence and the one just before it;
+- a share of a total the sentence defines by exclusion ("占财政性资金(…除外)总额").
+
 Precision first: a claim is an error only when it aligns to its cell by code or by an exact
-label, the cells it aligns to agree with each other and none of them agrees with the claim.
-Anything weaker is a warning; a cell from a table the reader could not rebuild is `extraction`.
+label, the cells it aligns to agree with each other and none of them agrees with the claim, the
+table is `sure` and the figure was typed by a rule. Anything weaker is a warning; a cell from a
+table the reader doubts is not judged (one X-TABLE-DOUBT per table).
 """
 
 from __future__ import annotations
