@@ -13,35 +13,13 @@ import argparse
 import json
 import os
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from eval.reading import CORE_KEYS, ReadingScore, format_score, score, summarise
+from eval.reading import CORE_KEYS, ReadingScore, disclosure_groups, format_score, score_many, summarise
 
 
 def shared_dir() -> Path:
     return Path(os.environ.get("BUDGETQA_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
-
-
-def disclosure_groups(folder: Path) -> list[list[Path]]:
-    """Files of one folder grouped into disclosures: `X_narrative.pdf` + `X_tables.pdf` are one."""
-    from indexing.read.multi import group_parts
-
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".pdf", ".txt"))
-    return group_parts(files)
-
-
-def _read_one(paths: list[str]) -> tuple[list[str], dict | None, str | None, float]:
-    from indexing.read import ReadError
-    from indexing.read.multi import read_parts
-
-    t0 = time.perf_counter()
-    try:
-        doc = read_parts([Path(p) for p in paths])
-    except ReadError as exc:
-        return paths, None, str(exc), time.perf_counter() - t0
-    return paths, score(doc).as_dict(), None, time.perf_counter() - t0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,26 +37,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     groups: list[list[Path]] = []
     for name in args.only or ["seeds", "pdfs", "wild"]:
-        g = disclosure_groups(root / name)
+        g = disclosure_groups([root / name])
         groups += g[: args.limit] if args.limit else g
-    from tqdm import tqdm
-
     scores: list[ReadingScore] = []
     failures: list[tuple[str, str]] = []
     seconds: list[float] = []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(_read_one, [str(p) for p in g]) for g in groups]
-        for fut in tqdm(as_completed(futures), total=len(futures), desc="read", unit="doc"):
-            paths, d, err, secs = fut.result()
-            seconds.append(secs)
-            if d is None:
-                failures.append((" + ".join(Path(p).name for p in paths), err or ""))
-                continue
-            totals_share = d.pop("totals_share")
-            s = ReadingScore(**d)
-            scores.append(s)
-            if args.verbose:
-                print(format_score(s), f"(totals {totals_share})")
+    for paths, s, err, secs in score_many(groups, args.jobs):
+        seconds.append(secs)
+        if s is None:
+            failures.append((" + ".join(Path(p).name for p in paths), err or ""))
+            continue
+        scores.append(s)
+        if args.verbose:
+            print(format_score(s))
     scores.sort(key=lambda s: s.source)
     total = summarise(scores)
     print(json.dumps(total, ensure_ascii=False, indent=1))

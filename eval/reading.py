@@ -133,3 +133,55 @@ def format_score(s: ReadingScore) -> str:
         "  meta: " + ", ".join(f"{k}={v}" for k, v in s.meta.items()),
     ]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading many documents
+
+
+def disclosure_groups(paths) -> list[list]:
+    """Files and folders → disclosures (lists of files): `X_narrative.pdf` + `X_tables.pdf` are one."""
+    from pathlib import Path
+
+    from indexing.read.multi import group_parts
+
+    files = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.suffix.lower() in (".pdf", ".txt"))
+        else:
+            files.append(p)
+    return group_parts(files)
+
+
+def _score_files(paths: list[str]) -> tuple[list[str], Optional[dict], Optional[str], float]:
+    import time
+    from pathlib import Path
+
+    from indexing.read import ReadError
+    from indexing.read.multi import read_parts
+
+    t0 = time.perf_counter()
+    try:
+        doc = read_parts([Path(p) for p in paths])
+    except ReadError as exc:
+        return paths, None, str(exc), time.perf_counter() - t0
+    return paths, score(doc).as_dict(), None, time.perf_counter() - t0
+
+
+def score_many(groups: list[list], jobs: int = 2, progress: bool = True):
+    """Read and score each disclosure in a worker process (a failed read costs one document).
+    Yields (paths, ReadingScore or None, error or None, seconds) as they finish."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(_score_files, [str(p) for p in g]) for g in groups]
+        for fut in tqdm(as_completed(futures), total=len(futures), desc="read", unit="doc", disable=not progress):
+            paths, d, err, secs = fut.result()
+            if d is not None:
+                d.pop("totals_share", None)
+                yield paths, ReadingScore(**d), None, secs
+            else:
+                yield paths, None, err, secs

@@ -43,14 +43,16 @@ def code_kind(code: str) -> Optional[str]:
 
 def known_name(code: str) -> Optional[str]:
     """The classification's name of a code, when the shipped table has it (a 项 ending in 01 / 02 /
-    03 / 50 is 行政运行 / 一般行政管理事务 / 机关服务 / 事业运行 under every 款 that has them)."""
+    03 / 50 is 行政运行 / 一般行政管理事务 / 机关服务 / 事业运行 under an administrative 款, one
+    whose name ends in 事务)."""
     kind = code_kind(code)
     if kind is None:
         return None
     table = classification()[kind]
     if code in table:
         return table[code]
-    if kind == "functional" and len(code) == 7:
+    if kind == "functional" and len(code) == 7 and table.get(code[:5], "").endswith("事务"):
+        # only under an administrative 款 (…事务): 2050202 is 小学教育, not 一般行政管理事务
         return classification()["functional_item_suffixes"].get(code[5:])
     return None
 

@@ -20,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--generate", type=int, metavar="N", help="另生成 N 份带注入错误的文件评测核查 / generated corpus")
     p.add_argument("--seed", type=int, default=1, help="生成语料的种子 / generator seed (default 1)")
     p.add_argument("--errors-per-doc", type=int, default=2, help="每份注入错误数 / injected errors per document")
+    p.add_argument("--read", nargs="+", default=[], metavar="PATH",
+                   help="对任意文件或目录（有无标注均可）计算读取质量指标 / the label-free reading metric for any "
+                        "documents, labelled or not (the labelled documents are always included)")
+    p.add_argument("--jobs", type=int, default=2, help="读取进程数 / reader processes for --read (default 2)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print the results as JSON")
     p.add_argument("--html", metavar="OUT", help="写出自包含 HTML 报告 / write a self-contained HTML report")
     p.set_defaults(func=run)
@@ -28,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from eval.report import html_report, text_report
 
-    if not args.labels and not args.generate:
-        print("需要 --labels 或 --generate / give --labels DIR (with --docs) or --generate N", file=sys.stderr)
+    if not args.labels and not args.generate and not args.read:
+        print("需要 --labels、--generate 或 --read / give --labels DIR (with --docs), --generate N or --read PATH…",
+              file=sys.stderr)
         return 2
     results: dict = {}
     if args.labels:
@@ -47,6 +52,9 @@ def run(args: argparse.Namespace) -> int:
             return 2
         results = evaluate(labels, baseline=args.baseline, qa=not args.no_qa)
         results["missing_documents"] = [m.name for m in missing]
+    reading_paths = list(args.read) + ([str(lab.doc_path) for lab in labels] if args.labels else [])
+    if reading_paths:
+        results["reading"] = _reading(reading_paths, args.jobs)
     if args.generate:
         from eval.generated import evaluate_generated
 
@@ -59,4 +67,34 @@ def run(args: argparse.Namespace) -> int:
         print()
     else:
         print(text_report(results))
+        if "reading" in results:
+            _print_reading(results["reading"])
     return 0
+
+
+def _reading(paths: list[str], jobs: int) -> dict:
+    """The label-free reading metric (eval/reading.py) for every disclosure among `paths`."""
+    from eval.reading import disclosure_groups, score_many, summarise
+
+    scores, refused = [], []
+    for files, s, err, _secs in score_many(disclosure_groups(paths), jobs):
+        if s is None:
+            refused.append({"files": [Path(f).name for f in files], "error": err})
+        else:
+            scores.append(s)
+    scores.sort(key=lambda s: s.source)
+    return {"total": summarise(scores), "documents": [s.as_dict() for s in scores], "refused": refused}
+
+
+def _print_reading(reading: dict) -> None:
+    from eval.reading import ReadingScore, format_score
+
+    print("\n== 读取质量（无需标注）/ reading metric, label-free ==")
+    for d in reading["documents"]:
+        d = dict(d)
+        d.pop("totals_share", None)
+        print(format_score(ReadingScore(**d)))
+    for k, v in reading["total"].items():
+        print(f"  {k}: {v}")
+    for r in reading["refused"]:
+        print(f"  无法读取 / refused: {' + '.join(r['files'])}: {r['error']}")

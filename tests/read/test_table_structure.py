@@ -78,7 +78,8 @@ def test_the_classification_knows_names_and_tells_a_misread_code():
     assert code_kind("2010101") == "functional" and code_kind("30228") == "department_economic"
     assert code_kind("50201") == "government_economic" and code_kind("4021") is None
     assert known_name("2080505") == "机关事业单位基本养老保险缴费支出"
-    assert known_name("2013101") == "行政运行"  # the 项 suffix 01 under any 款
+    assert known_name("2013101") == "行政运行"  # the 项 suffix 01 under an administrative 款 (…事务)
+    assert known_name("2050202") is None  # under 普通教育 the suffixes mean other things
     assert name_agrees("20103", "政府办公厅及相关机构事务") is True
     assert name_agrees("208", "机关事业单位基本养老保险缴费支出") is False  # a 项's name under its 类 code
     assert name_agrees("20999", "任何名称") is None  # not in the shipped table: no opinion
