@@ -92,6 +92,10 @@ def _columns(ctx: CheckContext, t: Table) -> list[Finding]:
     basic, project = _col(t, "基本支出"), _col(t, "项目支出")
     staff, public = _col(t, "人员经费"), _col(t, "公用经费")
     out: list[Finding] = []
+    # 合计 = 人员经费 + 公用经费 only when those are the table's only amount columns: a third one
+    # (专项业务经费, 项目支出 under another name) is an addend too
+    numeric = {c.column for r in t.rows for c in r.cells if c.figure is not None and c.figure.value is not None}
+    others = numeric - {total_col, staff, public, basic, project}
     for row in t.rows:
         label = row.name or "合计"
         total = _fig(row, total_col)
@@ -100,7 +104,7 @@ def _columns(ctx: CheckContext, t: Table) -> list[Finding]:
             out += check_sum(ctx, t, "A-BASIC-PROJECT", f"“{label}”行 合计=基本支出+项目支出", total, [b or _zero(), p or _zero()],
                              ["基本支出", "项目支出"], "合计")
         if staff and public and (s or u):
-            target = b if basic and basic not in (staff, public) else (total if not project else None)
+            target = b if basic and basic not in (staff, public) else (total if not project and not others else None)
             if target is not None:
                 out += check_sum(ctx, t, "A-STAFF-PUBLIC", f"“{label}”行 基本支出=人员经费+公用经费", target, [s or _zero(), u or _zero()],
                                  ["人员经费", "公用经费"], "基本支出" if target is b else "合计")
@@ -195,12 +199,22 @@ def _dedupe(rows: list[CodedRow]) -> tuple[list[CodedRow], list[CodedRow]]:
     return keep, dupes
 
 
+def _ends_page(t: Table, row: Row) -> bool:
+    """`row` (of a PDF: its page is known) is the last row the table has on that page."""
+    page = getattr(row, "page", None)
+    if page is None:
+        return False
+    later = [r for r in t.rows if r.index > row.index and (r.code or any(True for _ in r.figures()))]
+    return all(getattr(r, "page", None) not in (None, page) for r in later)
+
+
 def _explainer(ctx: CheckContext, t: Table, prefix: str, kids: list[CodedRow], dupes: list[CodedRow]):
     """A function gap → reason when the reader, not the department, explains the gap."""
 
     def explain(gap: Decimal) -> Optional[str]:
         if dupes:
             return "表中有重复行（分页重复），去重后再核"
+
         have = {k.code for k in kids}
         level = len(kids[0].code) if kids else 0
         for other in ctx.doc.tables:
@@ -211,6 +225,10 @@ def _explainer(ctx: CheckContext, t: Table, prefix: str, kids: list[CodedRow], d
             if missing and sum(vals, Decimal(0)) == gap:
                 names = "、".join(f"{r.code} {r.name}" for r in missing[:5])
                 return f"缺少的科目（{names}）见于《{other.title}》且金额正好补足差额，表格应是被截断"
+        if gap > 0 and kids and _ends_page(t, kids[-1].row):
+            # a printed page (PDF): the parts fall short and the last of them closes the table's page:
+            # the rest are likelier on the next page, a 续表 the reader did not join, than missing
+            return "下级科目至页末为止，其余科目可能在下一页（续表未接上）"
         return None
 
     return explain
