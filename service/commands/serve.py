@@ -38,5 +38,8 @@ def run(args: argparse.Namespace) -> int:
     if not settings.api_keys:
         print("提示：未配置 API 密钥，服务不做鉴权（仅适合本机使用） / no API keys configured: open access", file=sys.stderr)
     print(f"服务地址 / serving on http://{args.host}:{args.port}  (API 文档 /docs)", file=sys.stderr)
-    uvicorn.run(create_app(settings, pipeline), host=args.host, port=args.port, log_level="warning")
+    # proxy_headers off: which proxies may name the client is BUDGETQA_TRUSTED_PROXIES alone (service/auth.py),
+    # not uvicorn's own default of trusting X-Forwarded-For from 127.0.0.1.
+    uvicorn.run(create_app(settings, pipeline), host=args.host, port=args.port, log_level="warning",
+                proxy_headers=False)
     return 0

@@ -85,6 +85,17 @@ def test_uploads_and_questions_have_separate_limits(limited, seeds_dir):
     assert httpx.get(f"{limited.url}/v1/jobs/{resp.json()['job_id']}", headers={"X-Forwarded-For": ip}).status_code == 200
 
 
+def test_retry_after_is_never_zero():
+    """The issue's "请 0 秒后再试": a wait under half a second was rounded to 0 in the message."""
+    from service.auth import RateLimiter, retry_after
+
+    assert [retry_after(w) for w in (0.0, 0.01, 0.49, 0.5, 1.0, 1.2, 59.9)] == [1, 1, 1, 1, 1, 2, 60]
+    limiter = RateLimiter(60)  # one a second: the next is allowed in under a second
+    while limiter.allow("c")[0]:
+        pass
+    assert retry_after(limiter.allow("c")[1]) == 1
+
+
 def test_a_client_cannot_claim_another_address_from_outside():
     """X-Forwarded-For is believed only from a trusted proxy (loopback by default)."""
     from service.auth import client_address
