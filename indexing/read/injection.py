@@ -8,8 +8,9 @@ uses them as evidence (service/evidence.py) and the checker reports them (checki
 E-INSTRUCTION).
 
 The patterns are deliberately narrow (imperatives aimed at the reader/model, second person, role
-play, talk of prompts and instructions): budget prose uses none of them. Measured on the seeds and the
-real PDFs of ../shared: no sentence flagged.
+play, talk of prompts and instructions): budget prose uses none of them. Measured on the seeds, the
+5 PDFs and the 150 files of ../shared/wild: no sentence flagged (a bare "提示词" was: a weather
+bureau's AI project, so only "系统提示词" counts).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ INSTRUCTION_RE = re.compile(
         r"你现在(?:是|扮演|作为|要|必须|只能)|现在你(?:是|扮演|作为)|从现在(?:起|开始)[，,]?你|你是一个|你是一名|你的(?:任务|角色|身份)是",
         r"(?:请你|你要|你需)?扮演(?:一个|一名)?|假装(?:你|自己)是",
         # talk of prompts and models
-        r"系统提示|提示词|(?:大|语言)模型(?:请|必须|应当|应该)|(?:AI|人工智能|智能)助手[，,：:]?(?:请|你|必须|务必)|作为(?:一个)?(?:AI|人工智能|语言模型|大模型)",
+        r"(?:你的|以上|上述)?系统提示词|(?:大|语言)模型(?:请|必须|应当|应该)|(?:AI|人工智能|智能)助手[，,：:]?(?:请|你|必须|务必)|作为(?:一个)?(?:AI|人工智能|语言模型|大模型)",
         # telling the reader what to answer
         r"(?:请|务必|必须|一律|只)(?:直接)?(?:回答|答复|输出|告诉(?:用户|读者|提问者))(?:用户|读者)?[:：]",
         r"(?:回答|答复)(?:任何|所有)?(?:关于|有关)?.{0,12}(?:问题|提问)时[，,]?(?:请|务必|必须|一律|只)",

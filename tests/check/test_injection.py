@@ -71,5 +71,7 @@ def test_budget_prose_is_never_flagged(seeds_dir):
         doc = read_bytes(path.read_bytes(), path.name)
         assert not [s.text[a:b] for s in doc.sections for a, b in s.instructions], path.name
     for sentence in ["主要原因是：按照要求压减一般性支出。", "根据上级指示精神，落实过紧日子要求。", "按照有关规定执行，请各单位遵照执行。",
-                     "如您对本公开有疑问，请与我局联系。", "提示：本表无数据。"]:
+                     "如您对本公开有疑问，请与我局联系。", "提示：本表无数据。",
+                     "开展智能监测预报预警提示词和气象监测预报预警流程建设。",  # a real PDF (shenzhen_18)
+                     "覆盖全区的预警信息发布系统提示功能。"]:
         assert not find_instructions(sentence), sentence
