@@ -44,6 +44,7 @@ from checking.rules import CheckContext, cell_interval, claim_evidence, compare_
 from indexing.model import Location, TableType
 
 _PERFORMANCE = (TableType.performance_overall, TableType.performance_project)
+_FUND_SCOPED = {TableType.gov_fund: r"政府性基金", TableType.state_capital: r"国有资本经营"}
 _SCALES = (("元", "万元"), ("万元", "元"), ("亿元", "万元"), ("万元", "亿元"))
 
 
@@ -94,7 +95,10 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         # performance table's funds are scoped to what its goals cover (one project, or the
         # department's 整体 goals with their own fund split)
         kept = [r for r in refs if r.table.standard_type not in _PERFORMANCE]
-        refs = kept
+        # a fund-scoped table (政府性基金 / 国有资本经营预算支出表) holds that fund's money only: it is
+        # compared with a figure whose sentence names that fund, never with a department total
+        refs = [r for r in kept if r.table.standard_type not in _FUND_SCOPED
+                or re.search(_FUND_SCOPED[r.table.standard_type], c.quote or c.context)]
     if not refs:
         return []
     ctx.aligned.add(c.id)
