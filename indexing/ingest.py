@@ -201,12 +201,27 @@ class Index:
 
 
 def expand(sources: Iterable[str | Path | Document]) -> Iterable[str | Path | Document]:
+    """Files and folders → what to ingest. A disclosure published as several files of one folder
+    (`X_narrative.pdf` + `X_tables.pdf`) is read here and ingested as one document; a part that
+    cannot be read is handed on as a path, so that its error is reported like any file's."""
+    from indexing.read.errors import ReadError
+    from indexing.read.multi import group_parts, read_parts
+
+    files: list[Path] = []
     for s in sources:
         if isinstance(s, Document):
             yield s
             continue
         p = Path(s)
         if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            files += sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
         else:
-            yield p
+            files.append(p)
+    for group in group_parts(files):
+        if len(group) == 1:
+            yield group[0]
+            continue
+        try:
+            yield read_parts(group)
+        except ReadError:
+            yield from group

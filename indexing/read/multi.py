@@ -24,9 +24,10 @@ _PART_ORDER = {"narrative": 0, "情况说明": 0, "说明": 0, "tables": 1, "报
 
 def group_parts(files: Iterable[Path]) -> list[list[Path]]:
     """Group files whose names differ only by a part mark (`X_narrative.pdf`, `X_tables.pdf`):
-    each group is one disclosure, the narrative first. Other files stand alone."""
+    each group is one disclosure, the narrative first, in the order the files came. Other files
+    stand alone."""
     groups: dict[str, list[Path]] = {}
-    for f in sorted(files):
+    for f in files:
         m = _PART_RE.match(f.stem)
         key = f"{f.parent}/{m.group('stem')}" if m else str(f)
         groups.setdefault(key, []).append(f)
@@ -34,7 +35,7 @@ def group_parts(files: Iterable[Path]) -> list[list[Path]]:
     for parts in groups.values():
         parts.sort(key=lambda p: _PART_ORDER.get((_PART_RE.match(p.stem) or _NoMatch()).group("part").lower(), 2))
         out.append(parts)
-    return sorted(out, key=lambda g: str(g[0]))
+    return out
 
 
 class _NoMatch:

@@ -101,3 +101,34 @@ def test_every_cell_figure_of_a_ruled_table_has_its_box():
     for f in figures:
         x0, top, x1, bottom = f.location.box
         assert 0 <= x0 < x1 and 0 <= top < bottom
+
+
+def test_a_disclosure_in_two_files_reads_as_one(tmp_path):
+    """情况说明 + 报表 published as two files (北京): one document, pages and table ids renumbered."""
+    from indexing.ingest import expand
+    from indexing.read.multi import group_parts, read_parts
+    from tests.fixtures.pdfgen import expenditure_pdf
+
+    def narrative(c):
+        c.setFont(FONT, 20)
+        c.drawString(60, 780, "某某市某某局")
+        c.drawString(60, 750, "2026年部门预算")
+        c.showPage()
+        c.setFont(FONT, 12)
+        c.drawString(60, 760, "一、收入预算情况说明")
+        c.drawString(60, 740, "收入预算100.00万元。")
+
+    (tmp_path / "x_narrative.pdf").write_bytes(_pdf(narrative))
+    tables, _ = expenditure_pdf(continued="repeat", n_kuan=3)
+    (tmp_path / "x_tables.pdf").write_bytes(tables)
+    (tmp_path / "other.pdf").write_bytes(_pdf(narrative))
+    groups = group_parts(sorted(tmp_path.iterdir()))
+    assert [[p.name for p in g] for g in groups] == [["other.pdf"], ["x_narrative.pdf", "x_tables.pdf"]]
+    doc = read_parts(groups[1])
+    alone = read_parts([tmp_path / "x_tables.pdf"])
+    assert doc.meta.department == "某某市某某局" and doc.page_count == 2 + alone.page_count
+    assert len(doc.tables) == len(alone.tables) and doc.tables[0].pages == [p + 2 for p in alone.tables[0].pages]
+    fig = next(f for r in doc.tables[0].rows for f in r.figures())
+    assert fig.location.page >= 3 and fig.location.table_id == "t1"
+    items = list(expand([tmp_path]))
+    assert sum(1 for i in items if not hasattr(i, "suffix")) == 1 and len(items) == 2
