@@ -12,6 +12,10 @@ Four keys may fall back to the narrative, and only when no table holds them:
 - 政府采购预算: many templates print no 政府采购预算表; the text states the amount.
 - 项目个数: Shanghai templates print no 项目支出表 and no per-project tables; the text says
   "…项目N个".
+And when a document holds no table at all (a 情况说明 published apart from its 报表, as 北京
+does), the five headline figures come from the narrative's template sentences ("2026年收入预算
+14894.79万元", "基本支出预算12408.16万元", "“三公”经费预算44.00万元"): 收入总计, 支出总计,
+基本支出, 项目支出, 三公经费合计.
 `key_figure_sources(doc)` says where each value came from ("table t3 …" or "narrative s8@120").
 """
 
@@ -31,7 +35,17 @@ KEYS = (
     "公务用车购置及运行费", "公务用车购置费", "公务用车运行维护费", "三公经费上年预算", "机关运行经费",
     "政府采购预算", "项目个数", "财政拨款收入", "国有资本经营预算收入", "本年支出合计",
 )
-NARRATIVE_KEYS = ("三公经费上年预算", "机关运行经费", "政府采购预算", "项目个数")
+NARRATIVE_KEYS = ("三公经费上年预算", "机关运行经费", "政府采购预算", "项目个数",
+                  "收入总计", "支出总计", "基本支出", "项目支出", "三公经费合计")
+_AMOUNT = r"(?:为|是|共|总额)?([\d,]+(?:\.\d+)?)万元"
+# The template sentences that state the headline figures (used only for a document without tables).
+_HEADLINE_SENTENCES = {
+    "收入总计": re.compile(r"(?:收入总计|收入合计|收入(?:预算|决算)(?:总额)?)" + _AMOUNT),
+    "支出总计": re.compile(r"(?:支出总计|支出合计|支出(?:预算|决算)(?:总额)?)" + _AMOUNT),
+    "基本支出": re.compile(r"基本支出(?:预算|决算)?" + _AMOUNT),
+    "项目支出": re.compile(r"项目支出(?:预算|决算)?" + _AMOUNT),
+    "三公经费合计": re.compile(r"三公[”\"]?经费(?:财政拨款)?(?:预算|决算|支出)(?:数)?" + _AMOUNT),
+}
 
 Value = Optional[Decimal]
 Found = Optional[tuple[Decimal, str]]
@@ -85,6 +99,21 @@ def key_figure_sources(doc: Document) -> dict[str, Optional[tuple[Decimal | int,
     out["政府采购预算"] = _procurement(doc)
     n = _project_count(doc)
     out["项目个数"] = n
+    if not doc.tables:
+        for key, found in _headline_from_text(doc).items():
+            out[key] = out[key] or found
+    return out
+
+
+def _headline_from_text(doc: Document) -> dict[str, Found]:
+    """The first template sentence stating each headline figure (documents without tables)."""
+    out: dict[str, Found] = {}
+    for key, pattern in _HEADLINE_SENTENCES.items():
+        for sec in doc.sections:
+            m = pattern.search(sec.text)
+            if m:
+                out[key] = (Decimal(m.group(1).replace(",", "")), f"narrative {sec.id}@{m.start()}")
+                break
     return out
 
 
