@@ -225,9 +225,12 @@ def _explainer(ctx: CheckContext, t: Table, prefix: str, kids: list[CodedRow], d
             if missing and sum(vals, Decimal(0)) == gap:
                 names = "、".join(f"{r.code} {r.name}" for r in missing[:5])
                 return f"缺少的科目（{names}）见于《{other.title}》且金额正好补足差额，表格应是被截断"
-        if gap > 0 and kids and _ends_page(t, kids[-1].row):
-            # a printed page (PDF): the parts fall short and the last of them closes the table's page:
-            # the rest are likelier on the next page, a 续表 the reader did not join, than missing
+        sub = [r for r in coded_rows(t) if r.code.startswith(prefix)] if kids else []
+        last = max((r.row for r in sub), key=lambda r: r.index, default=None)
+        if gap > 0 and last is not None and _ends_page(t, last) and not (t.notes or t.empty_note):
+            # a printed page (PDF): the parts fall short and the last row under the parent closes the
+            # table's page (no note printed after the table): the rest are likelier on the next page,
+            # a 续表 the reader did not join, than missing from the budget
             return "下级科目至页末为止，其余科目可能在下一页（续表未接上）"
         return None
 
