@@ -19,7 +19,7 @@ from typing import Optional
 from indexing.model import Document, Table
 from indexing.read import errors
 from indexing.read.errors import ReadError
-from indexing.read.meta import infer_meta
+from indexing.read.meta import find_department, infer_meta, region_of
 from indexing.read.pdf_lines import group_lines
 from indexing.read.pdf_tables import PageTable, join_tables, page_table, strip_leading_rows
 from indexing.read.sections import Line, build_sections, heading_level
@@ -94,9 +94,11 @@ def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
     first = pages[0] if pages else None
     cover = [l.text for l in first.lines] if first else []
     doc.meta = infer_meta(doc, "\n".join(cover))
-    if doc.meta.department is None and cover:
-        # A cover title set in large type over several lines ("中共…区委" / "社会工作部 2024 年度" / "部门决算").
-        doc.meta = infer_meta(doc, "".join(cover[:4]) + "\n" + "\n".join(cover))
+    if doc.meta.department is None:
+        # No cover (a 情况说明 that starts with its first part): the title lines elsewhere name the
+        # department ("附件：XX局 2026 年度部门预算报表", a part heading "XX局2026年部门预算").
+        doc.meta.department = find_department([l.text for p in pages[1:] for l in p.lines if len(l.text) <= 60])
+        doc.meta.region = region_of(doc.meta.department)
     return doc
 
 
