@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--read", nargs="+", default=[], metavar="PATH",
                    help="对任意文件或目录（有无标注均可）计算读取质量指标 / the label-free reading metric for any "
                         "documents, labelled or not (the labelled documents are always included)")
+    p.add_argument("--review", metavar="DATA_DIR", nargs="?", const="",
+                   help="读入审核结论（确认/排除）作为精确率信号 / inspectors' decisions in DATA_DIR (default "
+                        "BUDGETQA_DATA_DIR) as a precision signal per rule")
     p.add_argument("--jobs", type=int, default=2, help="读取进程数 / reader processes for --read (default 2)")
     p.add_argument("--json", action="store_true", help="输出 JSON / print the results as JSON")
     p.add_argument("--html", metavar="OUT", help="写出自包含 HTML 报告 / write a self-contained HTML report")
@@ -32,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from eval.report import html_report, text_report
 
-    if not args.labels and not args.generate and not args.read:
+    if not args.labels and not args.generate and not args.read and args.review is None:
         print("需要 --labels、--generate 或 --read / give --labels DIR (with --docs), --generate N or --read PATH…",
               file=sys.stderr)
         return 2
@@ -52,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
             return 2
         results = evaluate(labels, baseline=args.baseline, qa=not args.no_qa)
         results["missing_documents"] = [m.name for m in missing]
+    if args.review is not None:
+        from service.review import precision_signal
+
+        data_dir = args.review or os.environ.get("BUDGETQA_DATA_DIR", "data")
+        results["review_precision"] = precision_signal(data_dir)
     reading_paths = list(args.read) + ([str(lab.doc_path) for lab in labels] if args.labels else [])
     if reading_paths:
         results["reading"] = _reading(reading_paths, args.jobs)
@@ -69,6 +78,13 @@ def run(args: argparse.Namespace) -> int:
         print(text_report(results))
         if "reading" in results:
             _print_reading(results["reading"])
+        if "review_precision" in results:
+            r = results["review_precision"]
+            print("\n== 审核结论 / inspectors' decisions ==")
+            print(f"  确认 confirmed {r.get('confirmed', 0)}，排除 dismissed {r.get('dismissed', 0)}，"
+                  f"精确率 precision {r.get('precision')}" if r else "  没有审核记录 / no review decisions found")
+            for code, c in sorted((r or {}).get("by_code", {}).items()):
+                print(f"  {code}: {c['confirmed']}/{c['confirmed'] + c['dismissed']} = {c['precision']}")
     return 0
 
 

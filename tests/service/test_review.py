@@ -204,3 +204,11 @@ def test_a_findings_identity_survives_moved_ids_and_the_latest_decision_counts(t
     signal = precision_signal(tmp_path)
     assert signal["by_code"]["N-AMOUNT"] == {"confirmed": 1, "dismissed": 1, "precision": 0.5}
     assert precision_signal(tmp_path / "none") == {}
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "service.cli", "eval", "--review", str(tmp_path), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["review_precision"]["precision"] == 0.5
