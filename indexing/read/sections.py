@@ -136,9 +136,10 @@ def build_sections(lines: list[Line], title: Optional[str] = None) -> list[Secti
         text, char_boxes = _normalise(line.text, line.boxes)
         if not text:
             continue
-        level = heading_level(text) if line.heading is None else (line.heading or None)
+        plain = re.sub(r"\s+", " ", line.text).strip()  # a heading keeps its printed spacing
+        level = heading_level(plain) if line.heading is None else (line.heading or None)
         if level is not None:
-            current = open_section(text, level, line.page)
+            current = open_section(plain, level, line.page)
             continue
         run_in = split_run_in(text) if line.heading is None else None
         if run_in is not None:
