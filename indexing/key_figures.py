@@ -25,7 +25,7 @@ import re
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from indexing.model import Document, Row, Table, TableType, normalise_label
+from indexing.model import Document, Row, Table, TableType, is_line_number_column, normalise_label
 from indexing.numbers import to_unit
 from indexing.read.table_types import PROJECT_KIND_RE
 
@@ -152,6 +152,8 @@ def _label(doc: Document, tables: Iterable[Table], labels: list[str], side: Opti
                     if not (k == want or (want_raw and k == want_raw)) or (not want_raw and k.startswith("其中")):
                         continue
                     for right in row.cells[i + 1 :]:
+                        if is_line_number_column(right.column):
+                            continue
                         if right.figure is not None:
                             v = right.figure.value if right.figure.value is not None else Decimal(0)
                             return _wan(doc, t, v), f"table {t.id} row {row.index} 「{c.text}」 column {right.column}"

@@ -180,6 +180,8 @@ class Table(_Model):
                     cell = row.cell(column)
                     return cell.figure if cell else None
                 for right in row.cells[i + 1 :]:
+                    if is_line_number_column(right.column):
+                        continue
                     if right.figure is not None:
                         return right.figure
                     if right.text and right.figure is None:
@@ -252,3 +254,10 @@ def normalise_label(text: str) -> str:
     s = s.replace("（", "(").replace("）", ")").replace("“", "").replace("”", "").replace('"', "")
     s = _LABEL_PREFIX.sub("", s)
     return s
+
+
+LINE_NUMBER_COLUMNS = ("序号", "栏次", "行次")  # the 决算 templates number their lines: not amounts
+
+
+def is_line_number_column(column: str) -> bool:
+    return re.sub(r"#\d+$", "", column or "").split("/")[-1] in LINE_NUMBER_COLUMNS

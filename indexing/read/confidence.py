@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Iterable, Optional
 
-from indexing.model import Document, Figure, Row, Table, TableConfidence, TableType
+from indexing.model import Document, Figure, Row, Table, TableConfidence, TableType, is_line_number_column
 from indexing.numbers import Agreement, compare_printed, sum_interval
 from indexing.read.codes import known_name, name_agrees
 
@@ -293,7 +293,7 @@ def _is_numeric_column(t: Table, column: str) -> bool:
     filled = [r.cell(column) for r in t.rows]
     filled = [c for c in filled if c is not None and c.text]
     return bool(filled) and sum(c.figure is not None for c in filled) * 2 >= len(filled) and not any(
-        w in column for w in ("编码", "代码", "序号", "栏次"))
+        w in column for w in ("编码", "代码")) and not is_line_number_column(column)
 
 
 def _fig(row: Row, column: str) -> Optional[Figure]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence
+from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence, is_line_number_column
 from indexing.numbers import parse_number
 from indexing.read.codes import fill_down
 from indexing.read.table_types import decide_type, table_number
@@ -20,7 +20,6 @@ _UNIT_RE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(亿元|万元|元)")
 _TOTAL_RE = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|本年收入合计|本年支出合计|收入总计|支出总计|收\s*入\s*总\s*计|支\s*出\s*总\s*计)$")
 _CODE_HEADER_RE = re.compile(r"科目编码|功能分类科目编码|项目编码|^编码$|^类$|^款$|^项$|科目代码")
 _NAME_HEADER_RE = re.compile(r"科目名称|项目名称|^项目$|^名称$|支出功能分类科目|^科目$|单位名称")
-_SKIP_HEADER = {"序号", "栏次"}
 
 
 def find_unit(text: str) -> Optional[str]:
@@ -170,7 +169,7 @@ def build_row(
         text = re.sub(r"\s+", " ", (texts[col] if col < len(texts) else None) or "").strip()
         figure = None
         is_code_col = col in code_cols or (col == 0 and _CODE_HEADER_RE.search(key) is not None)
-        if not is_code_col and col != name_col and key.split("/")[-1] not in _SKIP_HEADER:
+        if not is_code_col and col != name_col and not is_line_number_column(key):
             parsed = parse_number(text)
             if parsed is not None:
                 figure = Figure(

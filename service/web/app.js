@@ -4,16 +4,7 @@
 
 const $ = (sel) => document.querySelector(sel);
 
-function headers(extra = {}) {
-  const key = $("#api-key").value.trim();
-  localStorage.setItem("budgetqa-key", key);
-  return key ? { ...extra, "X-API-Key": key } : extra;
-}
-
-function errorText(body, status) {
-  const e = body && body.error;
-  return e ? `${e.message_zh}（${e.message_en}）` : `请求失败（HTTP ${status}）`;
-}
+const { headers, errorText } = PageView;
 
 // -- tabs ------------------------------------------------------------------------------------------
 document.querySelectorAll(".tab").forEach((tab) =>

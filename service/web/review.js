@@ -5,18 +5,7 @@
 
 const $ = (sel) => document.querySelector(sel);
 const docId = decodeURIComponent(location.pathname.split("/").filter(Boolean).pop());
-const { el } = PageView;
-
-function headers(extra = {}) {
-  const key = $("#api-key").value.trim();
-  localStorage.setItem("budgetqa-key", key);
-  return key ? { ...extra, "X-API-Key": key } : extra;
-}
-
-function errorText(body, status) {
-  const e = body && body.error;
-  return e ? `${e.message_zh}（${e.message_en}）` : `请求失败（HTTP ${status}）`;
-}
+const { el, headers, errorText } = PageView;
 
 let state = null;
 

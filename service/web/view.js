@@ -80,5 +80,18 @@ const PageView = (() => {
     return fig;
   }
 
-  return { el, rowTable, passageBlock, pageImage, imageUrl };
+  // The API key typed in the page's key field (remembered), sent as X-API-Key with every call.
+  function headers(extra = {}) {
+    const key = document.querySelector("#api-key").value.trim();
+    localStorage.setItem("budgetqa-key", key);
+    return key ? { ...extra, "X-API-Key": key } : extra;
+  }
+
+  // An API error in both languages, as the service words it.
+  function errorText(body, status) {
+    const e = body && body.error;
+    return e ? `${e.message_zh}（${e.message_en}）` : `请求失败（HTTP ${status}）`;
+  }
+
+  return { el, rowTable, passageBlock, pageImage, imageUrl, headers, errorText };
 })();

@@ -114,3 +114,17 @@ def test_a_subtotal_column_closes_its_group_per_measure():
     conf = table_confidence(t)
     assert conf.totals_checked == 2 and conf.totals_reconciled == 2
     assert t.rows[0].value("合计/决算数") == Decimal("2.50")
+
+
+def test_a_final_accounts_line_number_column_is_not_an_amount():
+    """决算 templates number their lines (行次) beside each label: the amount is the next column."""
+    from indexing.key_figures import key_figure_sources
+    from indexing.model import Document
+
+    header = [["收入", "", "", "支出", "", ""], ["项目", "行次", "决算数", "项目", "行次", "决算数"]]
+    rows = [["一、财政拨款收入", "1", "90.00", "一、一般公共服务支出", "31", "100.00"],
+            ["二、事业收入", "2", "10.00", "", "", ""], ["总计", "30", "100.00", "总计", "60", "100.00"]]
+    t = build_table("t1", "收入支出决算总表", header, rows, context="单位：万元")
+    assert all(c.figure is None for r in t.rows for c in r.cells if c.column.endswith("行次"))
+    found = key_figure_sources(Document(id="x", source="x", format="text", tables=[t]))
+    assert found["收入总计"][0] == Decimal("100.00") and found["支出总计"][0] == Decimal("100.00")
