@@ -14,6 +14,7 @@ import re
 from typing import Callable, Optional
 
 from indexing.model import Table, TableType
+from indexing.read.flat_placement import place_rows
 from indexing.read.table_types import PROJECT_KIND_RE, classify_table
 from indexing.read.tables import build_table
 from indexing.read.text_tables import is_note_line
@@ -181,10 +182,16 @@ def _regular(table_id: str, title: str, context: list[str], header_lines: list[s
         if k < len(label_cols):
             text_cols.append(label_cols[k])
     n_values = max([len(v) for _, v in rows] + [0])
+    printed = _header_value_words(header_lines, len(text_cols))
+    if n_values and len(printed) > n_values:
+        n_values = len(printed)  # a column no row fills is still a column (its cells were blank)
     value_cols = _value_columns(header_lines, n_values, htext, len(text_cols))
+    placed = place_rows([v for _, v in rows], n_values,
+                        [next((re.sub(r"\D", "", t) for k, t in segs if k == "C"), None) for segs, _ in rows],
+                        [next((t for k, t in segs if k == "L"), "") for segs, _ in rows]) if n_values >= 3 else {}
     ambiguous = 0
     body: list[list[Optional[str]]] = []
-    for segs, values in rows:
+    for r, (segs, values) in enumerate(rows):
         cells: dict[str, str] = {}
         codes = [t for k, t in segs if k == "C"]
         labels = [t for k, t in segs if k == "L"]
@@ -197,6 +204,8 @@ def _regular(table_id: str, title: str, context: list[str], header_lines: list[s
             cells[col] = t
         if len(values) == n_values:
             cells.update(zip(value_cols, values))
+        elif r in placed:
+            cells.update((c, v) for c, v in zip(value_cols, placed[r]) if v is not None)
         elif values:
             cells[value_cols[0]] = values[0]
             if len(values) > 1:
@@ -215,6 +224,18 @@ def _regular(table_id: str, title: str, context: list[str], header_lines: list[s
         if c is not None:
             c.figure = None
     return table
+
+
+def _header_value_words(header_lines: list[str], n_text: int) -> list[str]:
+    """The value columns the last header line names, when it names one word per column
+    (科目编码 科目名称 合计 一般公共预算拨款收入 …: the text columns first). Empty when it does not
+    line up (letter-spaced or wrapped headers)."""
+    if not header_lines:
+        return []
+    words = [t.replace(" ", "") for _, t in _segments(header_lines[-1].split())]
+    if len(words) > n_text + 1 and re.fullmatch(r"合计|总计|小计", words[n_text]):
+        return words[n_text:]
+    return []
 
 
 def _value_columns(header_lines: list[str], n: int, htext: str, n_text: int) -> list[str]:

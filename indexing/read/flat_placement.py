@@ -1,0 +1,171 @@
+"""Placing the numbers of flattened rows by the table's own identities.
+
+A flattened table (page text: whitespace-separated tokens) loses its blank cells, so a row
+"210 卫生健康支出 16,817,006.00 16,595,702.00 221,304.00" under 合计 | 一般公共预算 | 政府性基金 | 上年结转
+could hold its two parts in any two of the three part columns. What the template guarantees fixes
+many of them:
+
+- row identity: the first value column is the row's total and the others are its addends
+  (合计 = Σ parts), which holds for every fully printed row of the table;
+- column identities by code: in each part column a 类 is the sum of its 款, a 款 the sum of its 项
+  (功能/经济分类 codes of 3/5/7 digits), and the 合计 row is the sum of the top-level codes.
+
+A row is placed only when **every** assignment of all ambiguous rows that satisfies these
+identities puts its numbers in the same columns. Anything else stays unplaced (the reader keeps the
+raw text and marks the table incomplete): nothing is ever guessed. The search is bounded; a table
+that needs more work than the bound is left as it was.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from itertools import combinations
+from typing import Optional, Sequence
+
+from indexing.numbers import parse_number
+
+MAX_NODES = 50_000  # search steps per table; beyond this nothing is placed
+_TOTAL_LABEL = re.compile(r"^(?:合计|总计)$")
+
+
+def _value(text: str) -> Optional[Decimal]:
+    p = parse_number(text)
+    if p is None:
+        return None
+    return p.value if p.value is not None else Decimal(0)
+
+
+def _tolerance(values: Sequence[Decimal], n_addends: int) -> Decimal:
+    """Half a unit of the last printed decimal per addend: sums of rounded figures may differ by that."""
+    places = max((-v.as_tuple().exponent for v in values if v is not None), default=0)
+    return Decimal(1).scaleb(-places) / 2 * max(n_addends, 1)
+
+
+def _candidates(values: list[Decimal], n_parts: int) -> list[tuple[Optional[Decimal], ...]]:
+    """Order-preserving placements of a row's parts (values after its total) into the part columns."""
+    parts = values[1:]
+    out = []
+    for cols in combinations(range(n_parts), len(parts)):
+        vec: list[Optional[Decimal]] = [None] * n_parts
+        for c, v in zip(cols, parts):
+            vec[c] = v
+        out.append(tuple(vec))
+    return out
+
+
+def _groups(codes: list[Optional[str]], labels: list[str]) -> list[tuple[int, list[int]]]:
+    """(parent row, its direct child rows) by code prefix in print order, and (合计 row, top-level rows)."""
+    groups: list[tuple[int, list[int]]] = []
+    stack: list[int] = []
+    top: list[int] = []
+    children: dict[int, list[int]] = {}
+    for i, code in enumerate(codes):
+        if not code:
+            continue
+        while stack and not (code.startswith(codes[stack[-1]]) and len(code) > len(codes[stack[-1]])):
+            stack.pop()
+        if stack:
+            children.setdefault(stack[-1], []).append(i)
+        else:
+            top.append(i)
+        stack.append(i)
+    groups += [(p, kids) for p, kids in children.items()]
+    totals = [i for i, label in enumerate(labels) if _TOTAL_LABEL.match(label or "") and not codes[i]]
+    if len(totals) == 1 and top:
+        groups.append((totals[0], top))
+    return groups
+
+
+def place_rows(values: list[list[str]], n_cols: int, codes: list[Optional[str]],
+               labels: list[str]) -> dict[int, list[str | None]]:
+    """Rows whose numbers the identities place for sure: {row index: its n_cols value cells}.
+
+    `values[i]` are the number tokens of row i in print order, the first being its total. Rows with
+    all n_cols numbers, or none, are not returned (they need no placing)."""
+    n_parts = n_cols - 1
+    nums = [[_value(t) for t in row] for row in values]
+    if n_parts < 2 or any(v is None for row in nums for v in row):
+        return {}
+    full = [i for i, row in enumerate(nums) if len(row) == n_cols]
+    ambiguous = [i for i, row in enumerate(nums) if 1 < len(row) < n_cols]
+    if not ambiguous:
+        return {}
+    # The row identity must be the table's: every fully printed row is total = Σ parts.
+    for i in full:
+        if abs(nums[i][0] - sum(nums[i][1:], Decimal(0))) > _tolerance(nums[i], n_parts):
+            return {}
+    for i in ambiguous:
+        if abs(nums[i][0] - sum(nums[i][1:], Decimal(0))) > _tolerance(nums[i], n_parts):
+            return {}
+
+    fixed: dict[int, tuple[Optional[Decimal], ...]] = {i: tuple(nums[i][1:]) for i in full}
+    for i, row in enumerate(nums):
+        if len(row) == 1:
+            fixed[i] = (None,) * n_parts
+    domains = {i: _candidates(nums[i], n_parts) for i in ambiguous}
+    groups = [(p, kids) for p, kids in _groups(codes, labels)
+              if all(r in fixed or r in domains for r in [p, *kids])]
+    order = ambiguous
+    depth_of = {r: k for k, r in enumerate(order)}
+    checks: dict[int, list[tuple[int, list[int]]]] = {}
+    for g in groups:
+        members = [g[0], *g[1]]
+        last = max((depth_of[r] for r in members if r in depth_of), default=-1)
+        if last >= 0:
+            checks.setdefault(last, []).append(g)
+
+    chosen: dict[int, tuple[Optional[Decimal], ...]] = {}
+    seen: dict[int, set[int]] = {i: set() for i in order}
+    picks: dict[int, int] = {}
+    nodes = 0
+    solutions = 0
+
+    def holds(g: tuple[int, list[int]]) -> bool:
+        parent, kids = g
+        pv = chosen.get(parent) or fixed[parent]
+        for c in range(n_parts):
+            addends = [(chosen.get(k) or fixed[k])[c] for k in kids]
+            total = sum((a for a in addends if a is not None), Decimal(0))
+            printed = pv[c] if pv[c] is not None else Decimal(0)
+            known = [a for a in addends if a is not None] + [printed]
+            if abs(printed - total) > _tolerance(known, len(kids)):
+                return False
+        return True
+
+    def search(k: int) -> bool:
+        nonlocal nodes, solutions
+        if k == len(order):
+            solutions += 1
+            for r in order:
+                seen[r].add(picks[r])
+            # stop once no row can be decided any more
+            return all(len(s) > 1 for s in seen.values())
+        r = order[k]
+        for n, cand in enumerate(domains[r]):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Budget
+            chosen[r], picks[r] = cand, n
+            if all(holds(g) for g in checks.get(k, [])) and search(k + 1):
+                return True
+        chosen.pop(r, None)
+        return False
+
+    try:
+        search(0)
+    except _Budget:
+        return {}
+    if not solutions:
+        return {}
+    placed: dict[int, list[str | None]] = {}
+    for r in order:
+        if len(seen[r]) == 1:
+            vec = domains[r][next(iter(seen[r]))]
+            tokens = iter(values[r][1:])
+            placed[r] = [values[r][0]] + [next(tokens) if v is not None else None for v in vec]
+    return placed
+
+
+class _Budget(Exception):
+    """The search went past MAX_NODES."""
