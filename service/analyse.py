@@ -69,6 +69,7 @@ _ASK_TAIL = re.compile(r"(?:(?:20\d\d)年)?(?:安排了|安排|预算|是|有|�
 
 class Analysis(BaseModel):
     question: str
+    text: str = ""  # the question as read: spaces out, colloquial words in the templates' words
     qtype: str = "lookup"
     department: Optional[str] = None
     year: Optional[int] = None
@@ -103,24 +104,43 @@ def synonyms(metric: str) -> list[str]:
     return METRICS.get(metric, [metric])
 
 
+_WHOLE_PREFIX = re.compile(r"^(?:全部|总|整个|全|所有|该[\u4e00-\u9fff]?|本部门|这个[\u4e00-\u9fff]?)")
+
+
 def _share_parts(q: str) -> Optional[tuple[str, str]]:
-    m = re.search(r"([\u4e00-\u9fff（）()“”]{2,30}?)占(?:全部|总|整个|该局|医保局|全局)?([\u4e00-\u9fff“”]{2,20}?)(?:的)?(?:比例|比重|多少|百分|几成)", q)
+    """(part, whole) of "X占Y的比例": the part without its leading year or pronoun, the whole without
+    the words that only say "all of it" (全部, 总, 该局 …)."""
+    m = re.search(r"([\u4e00-\u9fff（）()“”]{2,30}?)占([\u4e00-\u9fff“”]{2,24}?)(?:的)?(?:比例|比重|多少|百分|几成)", q)
     if not m:
         return None
-    part = re.sub(r"^(?:\d+年|20\d\d年)?(?:该局|医保局|这个局|本部门)?", "", m.group(1))
-    whole = re.sub(r"^(?:全部|总|全|该局|医保局|[\u4e00-\u9fff]{0,8}局(?:全部)?)", "", m.group(2)) or m.group(2)
+    part = re.sub(r"^(?:\d+年|20\d\d年)?(?:该[\u4e00-\u9fff]?|这个[\u4e00-\u9fff]?|本部门)?", "", m.group(1))
+    whole = _WHOLE_PREFIX.sub("", m.group(2)) or m.group(2)
     return part, whole
 
 
-def analyse(question: str, departments: Iterable[str] = ()) -> Analysis:
+# Colloquial words → the templates' words (rules of the language, not of any question): 开支, 花销,
+# 花费 and 开销 are 支出; "X方面的经费" is X经费; 公车 is 公务用车; "总共/全部/所有的支出" is 总支出.
+_COLLOQUIAL = (
+    (re.compile(r"开支|花销|开销|花费"), "支出"),
+    (re.compile(r"方面的?(?=经费|支出)"), ""),
+    (re.compile(r"公车"), "公务用车"),
+    (re.compile(r"(?:总共|全部|所有|一共)的支出"), "总支出"),
+)
+
+
+def normalise_question(question: str) -> str:
     q = re.sub(r"\s+", "", question)
-    a = Analysis(question=question)
+    for pattern, repl in _COLLOQUIAL:
+        q = pattern.sub(repl, q)
+    return q
+
+
+def analyse(question: str, departments: Iterable[str] = ()) -> Analysis:
+    q = normalise_question(question)
+    a = Analysis(question=question, text=q)
     years = [int(y) for y in _YEAR.findall(q)]
     a.year = years[0] if years else None
-    for d in departments:  # a known department named (or abbreviated: 湖滨区医保局) in the question
-        if d and (d in q or _abbrev_hit(d, q)):
-            a.department = d
-            break
+    a.department = _department(q, departments)
     found = find_metrics(q)
     for _, canon, syn in found:
         if canon not in a.metrics:
@@ -150,12 +170,13 @@ def analyse(question: str, departments: Iterable[str] = ()) -> Analysis:
     return a
 
 
-def _abbrev_hit(dept: str, q: str) -> bool:
-    """'湖滨区医保局' names '三门峡市湖滨区医疗保障局': the county/district is named, and so is the kind
-    of office (its last two characters, or the common short form 医保局)."""
-    short = dept.replace("医疗保障", "医保")
-    if short in q:
-        return True
-    places = re.findall(r"(?:^|[省市州])([\u4e00-\u9fff]{1,4}?[区县旗])", dept)
-    office = dept[-2:]
-    return any(p in q for p in places) and (office in q or short[-3:] in q)
+def _department(q: str, departments: Iterable[str]) -> Optional[str]:
+    """The one known department the question names by any unambiguous part of its name (the rules
+    of service/scope.py: 财政局, 区财政局, 湖滨区医保局); None when it names none or several."""
+    from service.scope import names_of
+
+    depts = [d for d in departments if d]
+    if not depts:
+        return None
+    found = {d for m in names_of(depts).mentions(q) for d in m.candidates}
+    return next(iter(found)) if len(found) == 1 else None

@@ -1,8 +1,11 @@
 """The default answerer: deterministic, no LLM. Composes the answer from structured figures, shown
 Decimal arithmetic and verbatim quotes of the evidence, so every number in it is traceable.
 
+The answer comes first: what the semantic layer (service/semantic/) computes from the cells of the
+standard tables — the figure asked for in 万元, a share, a change, a sum or a ranking, with the
+arithmetic shown — then the reasons quoted for why-questions, then the passages it stands on.
 It never states a figure it did not read or compute: when neither the figures nor the retrieved
-text hold what was asked, it says "文件中没有相关信息".
+text hold what was asked, it says "文件未说明…" and quotes what the document does say nearby.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from indexing.numbers import find_numbers, parse_number, to_unit
 from service.analyse import AMOUNT_METRICS, Analysis, find_metrics, synonyms
 from service.evidence import Evidence, FigureFact
 
-NO_INFO = "文件中没有相关信息。"
+NO_INFO = "文件未说明相关信息。"
 CENT = Decimal("0.01")
 RANKING_SHOWN = 10  # a ranking across departments lists this many, then says the rest are left out
 
@@ -99,8 +102,16 @@ def _num(f: FigureFact) -> str:
     return f.raw.rstrip("万元亿%").replace(",", "")
 
 
-def declined(reason: str = "") -> Draft:
-    return Draft(text=NO_INFO + (reason or ""), answerable=False)
+def declined(reason: str = "", what: str = "", nearby: list[Evidence] = (), terms: tuple = ()) -> Draft:
+    """"文件未说明X。", then what the document does say nearby (the best passages, quoted)."""
+    b = _Builder()
+    b.lines.append((f"文件未说明{what}。" if what else NO_INFO) + (reason or ""))
+    near = [ev for ev in nearby if not ev.suspicious][:2]
+    if near:
+        b.lines.append("文件中与此相关的内容：")
+        for ev in near:
+            b.quote(ev, terms)
+    return b.draft(answerable=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,28 +180,55 @@ def _label_figure(label: str, items: list[Evidence]) -> Optional[FigureFact]:
 def answer_default(a: Analysis, items: list[Evidence], figures: Callable, filters: dict,
                    rows_lookup: Optional[Callable] = None) -> Draft:
     """`figures(labels, filters)` gives stated figures; `rows_lookup(doc_id, table_id)` (optional)
-    gives every row of a table, for list questions."""
+    gives every row of a table, for list questions. When `figures` is a provider's bound method
+    (service/evidence.InMemoryEvidence.figures), the semantic layer answers on its documents."""
+    from service.semantic.answering import semantic_answer
+    from service.semantic.bridge import provider_of
+
     items = [it for it in items if not it.suspicious]
-    if a.qtype == "across":
-        return _across(a, figures)
-    if _unanswerable(a, items):
-        return declined()
+    provider = provider_of(figures)
     b = _Builder()
-    head = _heading(items)
-    if head:
-        b.lines.append(head)
+    sem = semantic_answer(a, provider, filters, b, figures) if provider is not None else None
+    entity = _ENTITY.search(a.text or a.question)
+    if entity and a.qtype != "across":  # who, which company, what contract: the templates never say
+        near = b.draft().text
+        out = declined(what=_clause(a.text or a.question, entity.start()), nearby=b.cited[:2] or items[:2],
+                       terms=tuple(a.terms))
+        if near:
+            out.text = out.text.split("\n")[0] + "\n文件中与此相关的内容：\n" + near
+            out.cited = b.cited
+            out.figures, out.arithmetic = b.figures, b.arithmetic
+        return out
+    if a.qtype == "across":
+        if sem is not None and sem.answered:
+            return b.draft()
+        return _across(a, figures) if provider is None else declined(what=_asked(a, sem))
+    if sem is not None and not sem.answered and sem.missing and a.qtype in ("lookup", "compute", "compare"):
+        return declined(what=_asked(a, sem), nearby=_top_quotes(items, 2, need_number=False), terms=tuple(a.terms))
+    answered = sem is not None and sem.answered
+    if not answered and a.qtype == "lookup" and not a.metrics and (sem is None or sem.missing) and not (
+            a.subject and _subject_figure(a.subject, items)):
+        return declined(what=_asked(a, sem) or _clause(a.text or a.question, 0), nearby=items[:2], terms=tuple(a.terms))
+    if not answered and _unanswerable(a, items):
+        return declined(what=_asked(a, sem), nearby=items[:2], terms=tuple(a.terms))
+    if not answered:
+        head = _heading(items)
+        if head:
+            b.lines.append(head)
     primary = {m: _distinct(_metric_figures(m, figures, filters)) for m in a.metrics}
     handler = {"why": _why, "compute": _compute, "compare": _compare, "list": _list, "yes_no": _yes_no}.get(a.qtype)
+    if answered and handler in (_compute, _compare):
+        handler = None  # the semantic layer computed the share or the change from the cells
     if handler is _list:
         _list(a, b, items, primary, figures, filters, rows_lookup)
     elif handler:
         handler(a, b, items, primary, figures, filters)
-    if a.qtype == "lookup" and a.subject:
+    if a.qtype == "lookup" and a.subject and not answered:
         f = _subject_figure(a.subject, items)
         if f:
             b.lines.append(f"{b.figure(f)}。")
     facts = [f for fs in primary.values() for f in fs]
-    if facts and a.qtype in ("lookup", "compare", "yes_no", "list", "why"):
+    if facts and not answered and a.qtype in ("lookup", "compare", "yes_no", "list", "why"):
         parts = []
         for fs in primary.values():
             for i, f in enumerate(fs):  # a second, different figure: say where it stands
@@ -198,17 +236,43 @@ def answer_default(a: Analysis, items: list[Evidence], figures: Callable, filter
                              f"（{f.evidence.table or f.evidence.section or '文件另一处'}中为{_amount(f)}{b.cite(f.evidence)}）")
         b.lines.append("；".join(parts).replace("；（", "（") + "。")
     quotes = _top_quotes(items, 3 if a.qtype != "lookup" else 4)
-    if not quotes and not facts and len(b.lines) <= 1:
-        return declined()
+    if not quotes and not facts and not answered and len(b.lines) <= 1:
+        return declined(what=_asked(a, sem), nearby=items[:2], terms=tuple(a.terms))
     # The sentences the figures were taken from come first: a reader sees each stated figure in its
     # own words (with what the sentence adds: "占6.51%"), then the best other passages.
-    stated = [ev for ev in b.cited if ev.kind == "sentence"]
+    stated = list(b.cited) if answered else [ev for ev in b.cited if ev.kind == "sentence"]
+    if answered:  # beyond the cited cells, only passages about what was asked
+        words = [w for w in a.terms + [a.subject or ""] if w]
+        quotes = [q for q in quotes if any(w in q.text for w in words)]
     quotes = stated + [q for q in quotes if q.id not in {ev.id for ev in stated}]
     if quotes:
-        b.lines.append("文件原文：")
+        b.lines.append("依据（文件原文）：")
         for ev in quotes:
             b.quote(ev, tuple(a.terms))
     return b.draft()
+
+
+# The asked slot is a person, a company or a contract: budget disclosures never name them.
+_ENTITY = re.compile(r"谁|哪家|哪位|中标|承接|合同|供应商|委托给|哪些?(?:公司|企业|中介机构)")
+
+
+def _clause(q: str, at: int) -> str:
+    """The clause of the question around position `at`, without its question mark."""
+    parts = re.split(r"[，,？?。；;]", q)
+    pos = 0
+    for part in parts:
+        if pos <= at <= pos + len(part):
+            return part
+        pos += len(part) + 1
+    return q.rstrip("？?")
+
+
+def _asked(a: Analysis, sem) -> str:
+    """What the question asks for, in its own words, for "文件未说明…"."""
+    names = list(dict.fromkeys((sem.missing if sem is not None else []) or a.metrics))
+    if names:
+        return "、".join(names)
+    return a.subject or ""
 
 
 def _subject_figure(subject: str, items: list[Evidence]) -> Optional[FigureFact]:

@@ -11,6 +11,12 @@ A number in an answer is grounded when
 Units must agree when both sides have one (an amount never grounds a percentage), and a year in the
 evidence ("2025年") grounds nothing.
 
+Every shown computation is recomputed, and it must be unit-true: the amounts it combines are in one
+unit (as printed beside them, or else as the evidence prints the figure each one matches), and an
+amount result is in that unit too. "70,540,547.00 元 ÷ 9,628.22 万元 = 732,643.70%" mixes 元 with 万元
+and "1,000.00 ÷ 9,628.22 × 100% = 20%" is wrong arithmetic: in both the result is ungrounded, even
+where the same number happens to stand in the evidence.
+
 Exempt — these are not figures and are never checked (and nothing else is exempt):
   * years: a 4-digit number 1900–2099 followed by 年 (2025年, 2024年度), or any year the question names;
   * ordinals the question asks with: 第N / 前N in the question exempts 第N / 前N (same N) in the answer;
@@ -61,6 +67,7 @@ class GroundingReport:
     exempt: list[str] = field(default_factory=list)
     ungrounded: list[TextNumber] = field(default_factory=list)
     arithmetic: list[str] = field(default_factory=list)  # verified computations
+    refuted: list[str] = field(default_factory=list)  # computations shown wrong or mixing units
 
 
 def exempt_spans(text: str, question: str = "", n_cited: int = 999) -> list[tuple[int, int]]:
@@ -154,6 +161,47 @@ def evaluate(expr: str) -> Optional[Decimal]:
         return None
 
 
+_MONEY = ("元", "万元", "亿元")
+
+
+def _result_unit(text: str, end: int, pct: bool) -> Optional[str]:
+    if pct:
+        return "%"
+    m = re.match(r"\s*(亿元|万元|元)", text[end:end + 4])
+    return m.group(1) if m else None
+
+
+def _candidate_units(n: TextNumber, pool: list[PoolFigure]) -> Optional[set]:
+    """The money units an operand can be in: the one printed beside it, else those of the evidence
+    figures it equals as printed (no conversion); None when it may be in any (a bare result of an
+    earlier computation, a percentage, a count)."""
+    if n.unit:
+        return {n.unit} if n.unit in _MONEY else None
+    units = set()
+    for f in pool:
+        if not matches(n.value, n.decimals, f.unit, f):
+            continue
+        if f.unit not in _MONEY:
+            return None
+        units.add(f.unit)
+    return units or None
+
+
+def _one_unit(ops: list[TextNumber], pool: list[PoolFigure], result_unit: Optional[str]) -> bool:
+    """The amounts of one computation share a unit, and an amount result is in it."""
+    common: Optional[set] = None
+    for n in ops:
+        units = _candidate_units(n, pool)
+        if units is None:
+            continue
+        common = units if common is None else common & units
+        if not common:
+            return False
+    if result_unit in _MONEY and common is not None and result_unit not in common:
+        return False
+    return True
+
+
 def check(text: str, evidence: Iterable[Evidence], question: str = "",
           extra: Iterable[PoolFigure] = ()) -> GroundingReport:
     evidence = list(evidence)
@@ -161,12 +209,17 @@ def check(text: str, evidence: Iterable[Evidence], question: str = "",
     exempt = exempt_spans(text, question, len(evidence))
     report = GroundingReport(grounded=True)
     arithmetic_spans: list[tuple[int, int]] = []
+    refuted: list[tuple[int, int]] = []  # results of computations that are wrong or mix units
     for m in _ARITH_RE.finditer(text):
         expr, res = m.group("expr"), m.group("res")
         ops = [n for n in find_numbers(expr) if not any(a <= m.start("expr") + n.start < b for a, b in exempt)]
         if not all(_grounded(n, pool) for n in ops):
             continue
         pct = res.endswith("%")
+        if not _one_unit(ops, pool, _result_unit(text, m.end("res"), pct)):
+            refuted.append(m.span("res"))
+            report.refuted.append(f"单位不一致：{m.group(0)}")
+            continue
         bare = _PCT100_RE.sub("", expr)  # "a ÷ b × 100%" = c%: the ×100% only says "in per cent"
         computed = evaluate(bare)
         if computed is None:
@@ -180,12 +233,15 @@ def check(text: str, evidence: Iterable[Evidence], question: str = "",
             pool.append(PoolFigure(printed, decimals, "%" if pct else None, "arithmetic"))
             report.arithmetic.append(m.group(0))
             arithmetic_spans.append(m.span())
+        else:
+            refuted.append(m.span("res"))
+            report.refuted.append(f"计算错误：{m.group(0)}")
     for n in find_numbers(text):
         if any(a <= n.start < b for a, b in exempt):
             report.exempt.append(n.raw)
             continue
         report.checked.append(n.raw)
-        if not _grounded(n, pool):
+        if any(a <= n.start < b for a, b in refuted) or not _grounded(n, pool):
             report.ungrounded.append(n)
     report.grounded = not report.ungrounded
     return report

@@ -1,0 +1,3 @@
+from eval.questions.run import main
+
+raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""The semantic layer inside the default answerer: a question's plan answered on the documents in
+scope, written at the top of the answer (the answer first, evidence after).
+
+`semantic_answer` returns None when the question names nothing the layer resolves (no metric, 科目 or
+project: the answerer then works on the retrieved passages alone), else the `Outcome`.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from service.analyse import Analysis
+from service.semantic.bridge import documents_in_scope, evidence_of, resolver_for
+from service.semantic.plan import plan, targets_of
+from service.semantic.counts import answer_count, count_asked
+from service.semantic.respond import MAX_DOCS, Outcome, respond
+
+NAME_SCAN_DOCS = MAX_DOCS  # 科目 and project names are looked up in this many documents of the scope
+
+
+def semantic_answer(a: Analysis, provider, filters: dict, b, figures=None) -> Optional[Outcome]:
+    docs = documents_in_scope(provider, filters)
+    if not docs:
+        return None
+    q = a.text or "".join(a.question.split())
+    subjects: list[str] = []
+    projects: list[str] = []
+    if a.qtype != "across":
+        for doc in docs[:NAME_SCAN_DOCS]:
+            r = resolver_for(doc)
+            subjects += [n for n in r.subject_names() if n in q]
+            projects += [row.name for _, row in r.project_rows() if row.name and row.name in q]
+    years = {d.meta.year for d in docs if d.meta.year}
+    prior_year = False
+    if a.year and years and a.qtype != "across":
+        if a.year in years:
+            docs = [d for d in docs if d.meta.year == a.year or not d.meta.year]
+        elif a.year + 1 in years:
+            prior_year = True  # "2023年的X" asked of a 2024 disclosure: last year's figure
+        else:
+            out = Outcome()
+            out.missing.append(f"{a.year}年的情况（文件是{'、'.join(str(y) for y in sorted(years))}年的）")
+            return out
+    count = count_asked(q)
+    if count is not None:
+        return answer_count(q, count, docs, provider, b, cite_q_of(provider, b))
+    p = plan(a, targets_of(q, list(dict.fromkeys(subjects)), list(dict.fromkeys(projects))))
+    if p is None:
+        return None
+    if prior_year and p.operation == "value":
+        p.operation = "prior_value"
+
+    cite_q = cite_q_of(provider, b)
+
+    def stated_elsewhere(metric: str, doc_id: str) -> list:
+        if figures is None:
+            return []
+        from service.analyse import synonyms
+
+        return [f for f in figures(synonyms(metric), {"doc_ids": [doc_id]}) if f.evidence.kind == "sentence"]
+
+    by_id = {d.id: d for d in docs}
+    return respond(p, docs, lambda doc_id: resolver_for(by_id[doc_id]), b, cite_q, stated_elsewhere)
+
+
+def cite_q_of(provider, b):
+    """`cite_q(quantity)`: the citation marker of a quantity's row or sentence (and the figure used)."""
+    def cite_q(quantity) -> str:
+        ev = evidence_of(provider, quantity)
+        if ev is None:
+            return ""
+        marker = b.cite(ev)
+        from service.answer import UsedFigure
+
+        if quantity.raw:
+            b.figures.append(UsedFigure(label=quantity.label, value=quantity.raw.replace(",", ""),
+                                        unit=quantity.unit, evidence_id=ev.id))
+        return marker
+
+    return cite_q

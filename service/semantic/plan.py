@@ -1,0 +1,120 @@
+"""What a question asks, as an operation over targets — rules of the language, not of any question.
+
+Targets, in the order the question names them: the metrics of service/analyse.py (the templates'
+words and their colloquial forms), a 科目 by its functional code (3, 5 or 7 digits starting with 2)
+or by a name printed in the document's 支出 tables, a project by a name printed in its 项目支出 table.
+Operations:
+- share: "X占Y的比例/比重/百分之几/几成", "X各占多少" (Y missing: X's parent in the template
+  hierarchy — 人员/公用经费 in 基本支出, 基本/项目支出 in 支出总计, a 三公 part in 三公经费);
+- change: "比上年/较去年/同比/与2024年相比/增长了多少/变化";
+- difference: two targets and "相差/差多少/多多少/少多少/高多少/差额";
+- sum: two or more targets and "合计/一共/总共/加起来/之和/共计";
+- rank: across departments (analyse's qtype "across");
+- value: everything else (each target's figure).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from service.analyse import Analysis, find_metrics
+
+# the parent of a metric in the templates' hierarchy (a share without a named whole is of its parent)
+PARENT = {"人员经费": "基本支出", "公用经费": "基本支出", "基本支出": "支出总计", "项目支出": "支出总计",
+          "因公出国(境)费": "三公经费", "公务接待费": "三公经费", "公务用车购置及运行费": "三公经费",
+          "公务用车购置费": "公务用车购置及运行费", "公务用车运行维护费": "公务用车购置及运行费"}
+PARTS = {"三公经费": ("因公出国(境)费", "公务用车购置及运行费", "公务接待费"), "基本支出": ("人员经费", "公用经费"),
+         "支出总计": ("基本支出", "项目支出")}
+AMOUNT_TARGETS = {"三公经费", "因公出国(境)费", "公务接待费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行维护费",
+                  "人员经费", "公用经费", "基本支出", "项目支出", "收入总计", "支出总计", "收支总计", "上年结转",
+                  "机关运行经费", "政府采购", "一般公共预算", "政府性基金预算", "国有资本经营预算"}
+
+_SHARE = re.compile(r"占.{0,16}?(?:比例|比重|百分之|百分比|几成|多少|%|多大)|占比|比例是|比重是|各占")
+_CHANGE = re.compile(r"(?:比|较|与|和|跟|同)(?:上年|去年|上一年|前一年|20\d\d年)|同比|增长了?多少|增加了?多少|减少了?多少|"
+                     r"变化|增减|增幅|降幅|涨了|降了|多了多少|少了多少")
+_DIFF = re.compile(r"相差|差多少|差额|多多少|少多少|高多少|低多少|多出|少出|差距")
+_SUM = re.compile(r"合计|一共|总共|加起来|之和|共计|加在一起|总和")
+_PART_WORDS = re.compile(r"由哪些|哪几部分|哪些部分|组成|构成|分别|其中|包括哪些|明细|各是多少|各多少")
+_CODE = re.compile(r"(?<!\d)(2\d{2}(?:\d{2}){0,2})(?!\d)")
+
+
+@dataclass
+class Target:
+    kind: str  # metric | subject | project
+    name: str  # canonical metric, or the name as the document prints it
+    code: Optional[str] = None
+    at: int = 0  # where the question names it
+
+
+@dataclass
+class Plan:
+    operation: str  # value | share | change | difference | sum | rank
+    targets: list[Target] = field(default_factory=list)
+    whole: Optional[Target] = None  # share: the whole (None: each target's parent)
+    parts: bool = False  # the question asks what a metric is made of
+    in_yuan: bool = False  # the question asks in 元
+    lowest: bool = False  # a ranking from the lowest ("最少", "最低")
+
+
+def _question(a: Analysis) -> str:
+    return a.text or re.sub(r"\s+", "", a.question)
+
+
+def targets_of(q: str, subject_names: list[str] = (), project_names: list[str] = ()) -> list[Target]:
+    """Metrics, 科目 codes and names, project names in the question, by position, no overlaps (the
+    longest name wins: "公务用车运行维护费" before "公务用车")."""
+    out: list[Target] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return not any(x < b and a < y for x, y in taken)
+
+    names = [(n, "project") for n in project_names] + [(n, "subject") for n in subject_names]
+    for name, kind in sorted(names, key=lambda p: -len(p[0])):
+        i = q.find(name)
+        if i >= 0 and free(i, i + len(name)):
+            taken.append((i, i + len(name)))
+            out.append(Target(kind, name, at=i))
+    for pos, canon, surface in find_metrics(q):
+        if canon in AMOUNT_TARGETS and free(pos, pos + len(surface)):
+            taken.append((pos, pos + len(surface)))
+            out.append(Target("metric", canon, at=pos))
+    for m in _CODE.finditer(q):
+        if q[m.end(): m.end() + 1] != "年" and free(*m.span()):
+            out.append(Target("subject", m.group(1), code=m.group(1), at=m.start()))
+    out.sort(key=lambda t: t.at)
+    dedup: list[Target] = []
+    for t in out:
+        if all((t.kind, t.name) != (d.kind, d.name) for d in dedup):
+            dedup.append(t)
+    return dedup
+
+
+def plan(a: Analysis, targets: list[Target]) -> Optional[Plan]:
+    q = _question(a)
+    if not targets:
+        return None
+    p = Plan("value", targets, parts=bool(_PART_WORDS.search(q)),
+             in_yuan=bool(re.search(r"(?<![万亿])元", q)) and "万元" not in q)
+    if a.qtype == "across":
+        p.operation, p.lowest = "rank", bool(re.search(r"最少|最低|最小|从低到高|从少到多", q))
+    elif _SHARE.search(q) and a.qtype != "yes_no":
+        p.operation = "share"
+        cut = q.find("占")
+        after = [t for t in targets if t.at > cut] if cut >= 0 else []
+        before = [t for t in targets if t.at < cut] if cut >= 0 else targets
+        if after and before:
+            p.whole, p.targets = after[0], before
+        elif re.search(r"占.{0,6}(?:全部|总|整体|所有)?(?:支出|预算)", q) and before:
+            p.whole, p.targets = Target("metric", "支出总计"), before
+        elif re.search(r"占.{0,6}(?:全部|总)?收入", q) and before:
+            p.whole, p.targets = Target("metric", "收入总计"), before
+    elif len(targets) >= 2 and _DIFF.search(q):
+        p.operation = "difference"
+    elif _CHANGE.search(q) or a.wants_change:
+        p.operation = "change"
+    elif len(targets) >= 2 and _SUM.search(q):
+        p.operation = "sum"
+    return p

@@ -1,0 +1,244 @@
+"""A plan answered on the documents in scope: the figure asked for first (in 万元, the table's own
+figure beside it when the table is in 元 or 亿元), the arithmetic shown, each operand cited.
+
+One document in scope: one answer. Several (the question names no department the scope could pin
+down): one line per document, each under its department and year — never one figure for a mix.
+A target no cell or sentence of a document states gives "文件未说明…" for that document.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Optional
+
+from service.semantic import operations as ops
+from service.semantic.plan import PARENT, PARTS, Plan, Target
+from service.semantic.quantity import CENT, Quantity, wan_text
+from service.semantic.resolve import Resolver
+
+MAX_DOCS = 4  # documents answered one by one when the scope holds several
+RANKING_SHOWN = 10
+
+
+class Outcome:
+    """What the semantic layer said: lines written into the builder, and whether it answered
+    (`answered`), found the question's targets stated nowhere (`missing`: what is not stated)."""
+
+    def __init__(self):
+        self.answered = False
+        self.missing: list[str] = []
+        self.stated: list[Quantity] = []
+
+
+def _who(q: Quantity) -> str:
+    return f"{q.department or ''}{str(q.year) + '年' if q.year else ''}"
+
+
+def resolve_target(r: Resolver, t: Target) -> Optional[Quantity]:
+    if t.kind == "metric":
+        return r.metric(t.name)
+    if t.kind == "project":
+        return r.project(t.name)
+    return r.subject(code=t.code, name=None if t.code else t.name)
+
+
+def respond(p: Plan, docs: list, resolver: Callable[[str], Resolver], b, cite_q: Callable,
+            stated_elsewhere: Callable = None) -> Outcome:
+    """Write the answer lines of plan `p` into builder `b` (service/answer.py _Builder);
+    `cite_q(quantity)` gives the citation marker of a quantity's cell or sentence."""
+    out = Outcome()
+    if p.operation == "rank":
+        _rank(p, docs, resolver, b, cite_q, out)
+        return out
+    many = len(docs) > 1
+    if len(docs) > MAX_DOCS:
+        b.lines.append("问题没有指明部门，以下按文件分别回答，只列出排在前面的几个部门；请在问题中写明部门名称。")
+    for doc in docs[:MAX_DOCS]:
+        r = resolver(doc.id)
+        before = len(b.lines)
+        {"value": _value, "share": _share, "change": _change, "difference": _difference, "sum": _sum,
+         "prior_value": _prior_value}[p.operation](
+            p, r, b, cite_q, out, stated_elsewhere)
+        if many and len(b.lines) > before:
+            name = f"{doc.meta.department or doc.source}{str(doc.meta.year) + '年' if doc.meta.year else ''}"
+            b.lines[before] = f"【{name}】" + b.lines[before]
+    return out
+
+
+def _fig(q: Quantity, cite_q) -> str:
+    note = f"（{q.note}）" if q.note else ""
+    return f"{wan_text(q)}{note}{cite_q(q)}"
+
+
+def _computation(c: ops.Computation, b) -> str:
+    b.arithmetic.append(c.expr)
+    return c.expr
+
+
+def _derived(q: Quantity, b, cite_q) -> str:
+    c = ops.derivation(q)
+    if c is None:
+        return ""
+    for part in c.operands:
+        cite_q(part)
+    return f"（{q.label}由文件数字计算：{_computation(c, b)}）"
+
+
+def _resolve_all(p: Plan, r: Resolver, out: Outcome) -> list[tuple[Target, Optional[Quantity]]]:
+    got = [(t, resolve_target(r, t)) for t in p.targets]
+    out.missing += [t.name for t, q in got if q is None]
+    out.stated += [q for _, q in got if q is not None]
+    return got
+
+
+def _value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    for t, q in _resolve_all(p, r, out):
+        if q is None:
+            continue
+        out.answered = True
+        line = f"{_who(q)}{q.label}为{_fig(q, cite_q)}"
+        if p.in_yuan and q.is_amount and q.unit != "元":
+            yuan = (q.wan * 10000).quantize(CENT, rounding=ROUND_HALF_UP)
+            line += f"，即{yuan:,}元"
+        line += _derived(q, b, cite_q) + "。"
+        b.lines.append(line)
+        names = PARTS.get(t.name) if t.kind == "metric" else None
+        if names and (p.parts or t.name == "三公经费"):
+            parts = [(n, r.metric(n)) for n in names]
+            parts = [(n, x) for n, x in parts if x is not None]
+            if parts:
+                b.lines.append("其中：" + "，".join(f"{x.label}{_fig(x, cite_q)}" for _, x in parts) + "。")
+        if stated_elsewhere is not None and t.kind == "metric":
+            _two_figures(q, stated_elsewhere(t.name, q.doc_id), b, cite_q)
+
+
+def _two_figures(q: Quantity, facts: list, b, cite_q) -> None:
+    """Where the narrative states the metric with another figure than the table: say so."""
+    for f in facts:
+        if f.evidence.kind != "sentence" or f.unit not in ("万元", "元", "亿元"):
+            continue
+        from indexing.numbers import to_unit
+
+        stated = to_unit(f.value, f.unit, "万元")
+        mine = q.wan.quantize(Decimal(1).scaleb(-max(f.decimals, 0)), rounding=ROUND_HALF_UP)
+        if stated != mine and stated != q.wan:
+            b.lines.append(f"注意：文件对{q.label}有两个不同的数字——表中为{wan_text(q)}{cite_q(q)}，"
+                           f"文字说明中为{f.raw.strip()}{'' if f.raw.strip().endswith('元') else f.unit}"
+                           f"{b.cite(f.evidence)}；两者不一致，以表中数字为准。")
+            return
+
+
+def _whole_for(p: Plan, t: Target) -> Optional[Target]:
+    if p.whole is not None:
+        return p.whole
+    parent = PARENT.get(t.name) if t.kind == "metric" else None
+    return Target("metric", parent or "支出总计")
+
+
+def _share(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    for t, part in _resolve_all(p, r, out):
+        wt = _whole_for(p, t)
+        whole = resolve_target(r, wt)
+        if part is None:
+            continue
+        if whole is None:
+            out.missing.append(wt.name)
+            continue
+        c = ops.share(part, whole)
+        if c is None:
+            b.lines.append(f"{_who(part)}{whole.label}为0{cite_q(whole)}，无法计算{part.label}所占比例。")
+            out.answered = True
+            continue
+        out.answered = True
+        b.lines.append(f"{_who(part)}{part.label}{_fig(part, cite_q)}，占{whole.label}{_fig(whole, cite_q)}的"
+                       f"{c.result}%（计算：{_computation(c, b)}）。")
+
+
+def _change(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    for t, cur in _resolve_all(p, r, out):
+        if cur is None:
+            continue
+        prior = r.prior(t.name, cur) if t.kind == "metric" else None
+        if prior is None:
+            out.answered = True
+            b.lines.append(f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}；文件未说明上年{cur.label}，无法计算变化。")
+            continue
+        out.answered = True
+        delta, rate = ops.change(cur, prior)
+        word = "增加" if cur.wan > prior.wan else "减少" if cur.wan < prior.wan else "持平"
+        line = f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}，上年为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
+        if word == "持平":
+            line += "，与上年持平。"
+        else:
+            line += f"，{word}{delta.text}（计算：{_computation(delta, b)}）"
+            if rate is not None:
+                line += f"，{'增长' if word == '增加' else '下降'}{rate.text}（计算：{_computation(rate, b)}）"
+            line += "。"
+        b.lines.append(line)
+
+
+def _prior_value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    """Last year's figure, asked of this year's disclosure ("2023年的三公经费" in a 2024 budget)."""
+    for t, cur in _resolve_all(p, r, out):
+        prior = r.prior(t.name, cur) if cur is not None and t.kind == "metric" else None
+        if prior is None:
+            out.missing.append(f"上年的{t.name}")
+            continue
+        out.answered = True
+        year = f"{cur.year - 1}年" if cur.year else "上年"
+        b.lines.append(f"{cur.department or ''}{year}{cur.label}为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
+                       f"（本年为{_fig(cur, cite_q)}）。")
+
+
+def _two(p: Plan, r: Resolver, out: Outcome) -> list[Quantity]:
+    return [q for _, q in _resolve_all(p, r, out) if q is not None]
+
+
+def _difference(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    qs = _two(p, r, out)
+    if len(qs) < 2:
+        return
+    a, c = qs[0], qs[1]
+    d = ops.difference(a, c)
+    hi, lo = d.operands
+    out.answered = True
+    if d.result == 0:
+        b.lines.append(f"{_who(a)}{hi.label}{_fig(hi, cite_q)}与{lo.label}{_fig(lo, cite_q)}相等。")
+        return
+    b.lines.append(f"{_who(a)}{hi.label}{_fig(hi, cite_q)}，比{lo.label}{_fig(lo, cite_q)}多{d.text}"
+                   f"（计算：{_computation(d, b)}）。")
+
+
+def _sum(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    qs = _two(p, r, out)
+    if len(qs) < 2:
+        return
+    s = ops.total(qs)
+    out.answered = True
+    b.lines.append(f"{_who(qs[0])}" + "、".join(f"{q.label}{_fig(q, cite_q)}" for q in qs) +
+                   f"，合计{s.text}（计算：{_computation(s, b)}）。")
+
+
+def _rank(p: Plan, docs: list, resolver, b, cite_q, out: Outcome) -> None:
+    t = next((t for t in p.targets if t.kind == "metric"), None)
+    if t is None:
+        return
+    per: dict[tuple, Quantity] = {}
+    for doc in docs:  # one entry per department and year (a disclosure uploaded twice is one)
+        q = resolver(doc.id).metric(t.name)
+        if q is not None:
+            per.setdefault((q.department or q.doc_id, q.year), q)
+    if not per:
+        out.missing.append(t.name)
+        return
+    _rank_lines(t, list(per.values()), p.lowest, b, cite_q, out)
+
+
+def _rank_lines(t: Target, qs: list[Quantity], low: bool, b, cite_q, out: Outcome) -> None:
+    ranked = ops.rank(qs, lowest_first=low)
+    out.answered = True
+    b.lines.append(f"按{t.name}从{'低到高' if low else '高到低'}排序（统一换算为万元）：")
+    for i, q in enumerate(ranked[:RANKING_SHOWN], 1):
+        b.lines.append(f"{i}. {_who(q) or q.doc_id[:8]}：{_fig(q, cite_q)}")
+    if len(ranked) > RANKING_SHOWN:
+        b.lines.append("（以上只列出排在最前的部门，其余部门从略。）")
