@@ -1,6 +1,6 @@
 """The SQLite catalogue: which documents are indexed, in which state, and their chunk texts.
 
-One database file (data/index.sqlite) holds this catalogue and the figures store, so that a
+One database file (<data>/index/index.sqlite, indexing/settings.py) holds this catalogue and the figures store, so that a
 document's row, its chunks and its figures are written in ONE transaction. States:
   pending  → written to SQLite, vectors not yet confirmed in Chroma (invisible to readers)
   ready    → fully indexed (the only state readers see)
@@ -63,6 +63,7 @@ class DocumentRecord:
     n_chunks: int
     n_figures: int
     added_at: float
+    level: Optional[str] = None  # 部门 / 单位
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -139,7 +140,7 @@ def status_of(conn: sqlite3.Connection, doc_id: str) -> Optional[str]:
 def _record(row: sqlite3.Row) -> DocumentRecord:
     return DocumentRecord(
         row["doc_id"], row["source"], row["department"], row["region"], row["year"], row["kind"],
-        row["status"], row["n_chunks"], row["n_figures"], row["added_at"],
+        row["status"], row["n_chunks"], row["n_figures"], row["added_at"], row["level"],
     )
 
 

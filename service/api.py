@@ -33,6 +33,7 @@ class AskRequest(BaseModel):
     year: Optional[int] = Field(None, description="只在该年度的文件中查找")
     document_ids: Optional[list[str]] = Field(None, description="只在这些文档中查找")
     mode: Optional[str] = Field(None, description="default（无需大模型）或 llm")
+    kind: Optional[str] = Field(None, pattern="^(预算|决算)$", description="只看预算或决算 / budgets or final accounts")
 
 
 class SearchRequest(BaseModel):
@@ -164,7 +165,7 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
 
     def ask_args(req: "AskRequest") -> tuple:
         filters(department=req.department, document_ids=req.document_ids, mode=req.mode)
-        return question_text(req.question), req.department, req.year, req.document_ids, req.mode
+        return question_text(req.question), req.department, req.year, req.document_ids, req.mode, req.kind
 
     # -- health and documents -------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ hints k (how many items) and terms (metric words to boost), which a retriever ma
 from __future__ import annotations
 
 
-from typing import Callable, Iterable, Iterator, Optional, Union
+import re
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 from pydantic import BaseModel, Field
@@ -19,6 +20,7 @@ from service import grounding
 from service.analyse import Analysis, analyse
 from service.answer import NO_INFO, Draft, answer_default
 from service.evidence import Evidence, FigureFact, InMemoryEvidence, load_documents
+from service.scope import CatalogEntry, Scope, catalog_of, resolve_scope
 
 
 class Citation(BaseModel):
@@ -63,9 +65,19 @@ class AnswerResult(BaseModel):
     grounding_notes: list[str] = Field(default_factory=list)  # Chinese, for the user
     removed_figures: list[str] = Field(default_factory=list)  # numbers the guard took out
     analysis: dict = Field(default_factory=dict)
+    scope: dict = Field(default_factory=dict)  # which departments / documents were answered for (service/scope.py)
 
 
-def _filters(inp: dict, a: Analysis) -> dict:
+def _scope(inp: dict, a: Analysis, catalog: Sequence[CatalogEntry]) -> Scope:
+    """The documents the question is about (service/scope.py): the caller's filters narrow the
+    catalogue, the question's department, year and kind narrow it further."""
+    return resolve_scope(inp["question"], catalog, department=inp.get("department"), doc_ids=inp.get("doc_ids"),
+                         year=inp.get("year"), kind=inp.get("kind"), across=a.qtype == "across")
+
+
+def _filters(inp: dict, a: Analysis, scope: Optional[Scope] = None) -> dict:
+    if scope is not None:
+        return scope.filters()
     f = {"doc_ids": inp.get("doc_ids"), "year": inp.get("year"), "department": inp.get("department") or a.department}
     return {k: v for k, v in f.items() if v}
 
@@ -83,19 +95,31 @@ def build_chain_parts(
     rows_lookup: Optional[Callable] = None,
     llm=None,  # an LLMAnswerer; None = the default answerer only
     departments: Iterable[str] = (),
+    catalog: Optional[Callable[[], Sequence[CatalogEntry]]] = None,
     k: int = 12,
 ) -> tuple[Runnable, Runnable]:
-    """(prepare, finish): analyse → retrieve, then answer → ground → cite. Streaming runs prepare once,
-    streams the model on its evidence, and hands the streamed text to finish."""
+    """(prepare, finish): analyse → scope → retrieve, then answer → ground → cite. Streaming runs
+    prepare once, streams the model on its evidence, and hands the streamed text to finish.
+
+    `catalog()` gives the indexed documents (service/scope.CatalogEntry; keep it cached): the scope
+    of each question is read against it. A question whose department is ambiguous, or absent while
+    several departments are loaded, is answered with the candidates and no figure; a question naming
+    several departments is answered for each separately, never from a mix."""
     depts = list(departments)
 
     def do_analyse(inp: dict) -> dict:
         a = analyse(inp["question"], depts)
-        return {**inp, "analysis": a, "filters": _filters(inp, a)}
+        if catalog is None:  # no catalogue (a caller of its own): the caller's filters alone
+            return {**inp, "analysis": a, "scope": None, "filters": _filters(inp, a)}
+        scope = _scope(inp, a, catalog())
+        if scope.definite and a.qtype != "across":
+            a.department = scope.department
+            a.year = scope.year or a.year
+        return {**inp, "analysis": a, "scope": scope, "filters": _filters(inp, a, scope)}
 
     def do_retrieve(x: dict) -> list[Evidence]:
         a: Analysis = x["analysis"]
-        if a.qtype == "across":  # a ranking stands on every document's figure (do_answer), not on passages
+        if a.qtype == "across" or not _answers_as_is(x):  # a ranking stands on every document's figure
             return []
         hints = {**x["filters"], "k": k, "terms": a.terms + _hint_terms(a)}
         return retriever(a.question, hints)
@@ -104,7 +128,7 @@ def build_chain_parts(
         """The asked metrics' figures, for the model's evidence. A ranking never goes to the model and
         looks up every document's figure itself: looking them all up here too would double its time."""
         a: Analysis = x["analysis"]
-        if a.qtype == "across":
+        if a.qtype == "across" or not _answers_as_is(x):
             return []
         labels = [s for m in a.metrics for s in _syn(m)]
         return figures(labels, x["filters"]) if labels else []
@@ -131,8 +155,65 @@ def build_chain_parts(
         RunnableLambda(do_analyse)
         | RunnablePassthrough.assign(evidence=RunnableLambda(do_retrieve), figures=RunnableLambda(do_figures))
     )
-    finish = RunnableLambda(do_answer) | RunnableLambda(ground) | RunnableLambda(cite)
+    answer = RunnableLambda(do_answer) | RunnableLambda(ground) | RunnableLambda(cite)
+
+    def do_finish(x: dict) -> "AnswerResult":
+        scope: Optional[Scope] = x["scope"]
+        if scope is None:
+            return answer.invoke(x)
+        if _answers_as_is(x):
+            return _with_scope(answer.invoke(x), scope)
+        if scope.status in ("named", "selected") and len(scope.departments) > 1:
+            parts = [(d, (prepare | answer).invoke({**_caller(x), "department": d, "doc_ids": list(scope.doc_ids)}))
+                     for d in scope.departments]
+            return _with_scope(merge_per_department(x["analysis"], parts), scope)
+        return _with_scope(declined(x["analysis"], scope.clarification() or NO_INFO), scope)
+
+    finish = RunnableLambda(do_finish)
     return prepare, finish
+
+
+def _answers_as_is(x: dict) -> bool:
+    """One department in scope (or a ranking across them): answer the question as asked."""
+    return x["scope"] is None or x["scope"].definite or x["analysis"].qtype == "across"
+
+
+def _caller(x: dict) -> dict:
+    return {k: x[k] for k in ("question", "year", "kind") if x.get(k)}
+
+
+def _with_scope(result: "AnswerResult", scope: Scope) -> "AnswerResult":
+    result.scope = {"status": scope.status, "departments": list(scope.departments),
+                    "candidates": list(scope.candidates), "year": scope.year, "kind": scope.kind,
+                    "documents": list(scope.doc_ids)}
+    if scope.notes:
+        result.answer = result.answer.rstrip() + "\n" + "\n".join(scope.notes)
+        result.grounding_notes = list(result.grounding_notes) + list(scope.notes)
+    return result
+
+
+def declined(a: Analysis, text: str) -> "AnswerResult":
+    """An answer that names no figure: which departments the question could mean, or why none."""
+    return AnswerResult(question=a.question, answer=text, answerable=False, analysis=a.model_dump())
+
+
+def merge_per_department(a: Analysis, parts: list[tuple[str, "AnswerResult"]]) -> "AnswerResult":
+    """One answer per department, one after the other under its name, citations renumbered."""
+    texts, cits, figs, arithmetic, notes, removed = [], [], [], [], [], []
+    for dept, r in parts:
+        shift = len(cits)
+        texts.append(f"【{dept}】" + re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + shift}]", r.answer))
+        cits += [c.model_copy(update={"n": c.n + shift}) for c in r.citations]
+        figs += [f.model_copy(update={"citation": None if f.citation is None else f.citation + shift})
+                 for f in r.figures]
+        arithmetic += r.arithmetic
+        notes += r.grounding_notes
+        removed += r.removed_figures
+    return AnswerResult(
+        question=a.question, answer="\n\n".join(texts), citations=cits, figures=figs, arithmetic=arithmetic,
+        answerable=any(r.answerable for _, r in parts), mode=parts[0][1].mode if parts else "default",
+        grounded=all(r.grounded for _, r in parts), fallback=any(r.fallback for _, r in parts),
+        grounding_notes=notes, removed_figures=removed, analysis=a.model_dump())
 
 
 def _echoes_prompt(text: str) -> bool:
@@ -224,9 +305,10 @@ class QAService:
         self.docs = docs + (load_documents(paths) if paths else [])
         self.provider = InMemoryEvidence(self.docs)
         self.llm = llm
+        entries = catalog_of(self.docs)
         self.prepare, self.finish = build_chain_parts(
             self.provider, self.provider.figures, rows_lookup=self.provider.rows, llm=llm,
-            departments=self.provider.departments(), k=k)
+            departments=self.provider.departments(), catalog=lambda: entries, k=k)
         self.chain = (self.prepare | self.finish).with_config(run_name="budgetqa-answer")
 
     def ask(self, question: str, **filters) -> AnswerResult:
@@ -237,7 +319,7 @@ class QAService:
         streamed text. UIs must replace the streamed text by the result's `answer`: only that one has
         passed the guard."""
         x = self.prepare.invoke({"question": question, **filters})
-        if self.llm is not None and x["analysis"].qtype != "across":
+        if self.llm is not None and x["analysis"].qtype != "across" and _answers_as_is(x):
             items = _for_llm(x["evidence"], x["figures"], self.llm.config.top_k)
             parts: list[str] = []
             try:

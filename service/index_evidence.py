@@ -60,8 +60,19 @@ class IndexQA:
             self._chains[use_llm] = build_chain(
                 self.retrieve, self.memory.figures, rows_lookup=self.memory.rows,
                 llm=self.llm if use_llm else None, departments=self.memory.departments(),
+                catalog=self.catalog,
             )
         return self._chains[use_llm]
+
+    def catalog(self) -> list:
+        """The indexed documents (service/scope.py reads each question against them), kept until a
+        document is added or removed (the chains are rebuilt then too)."""
+        if self._chains.get("catalog") is None:
+            from service.scope import catalog_of
+
+            with self.lock:
+                self._chains["catalog"] = catalog_of(self.index.documents())
+        return self._chains["catalog"]
 
     def retrieve(self, question: str, hints: dict) -> list[Evidence]:
         k = int(hints.get("k") or 12)
@@ -99,11 +110,11 @@ class IndexQA:
             return self.memory.rows(doc_id, meta.get("table_id"))
         return []
 
-    def ask(self, question: str, *, department=None, year=None, doc_ids=None, mode=None) -> AnswerResult:
-        inp = {"question": question, "department": department, "year": year, "doc_ids": doc_ids}
+    def ask(self, question: str, *, department=None, year=None, doc_ids=None, mode=None, kind=None) -> AnswerResult:
+        inp = {"question": question, "department": department, "year": year, "doc_ids": doc_ids, "kind": kind}
         return self.chain(mode).invoke({k: v for k, v in inp.items() if v})
 
-    def stream(self, question: str, *, department=None, year=None, doc_ids=None, mode=None
+    def stream(self, question: str, *, department=None, year=None, doc_ids=None, mode=None, kind=None
                ) -> Iterator[Union[str, AnswerResult]]:
         """The model's raw tokens (LLM mode) while it writes, then the grounded result, which the
         client must show instead: only the result has passed the grounding guard."""
@@ -115,7 +126,7 @@ class IndexQA:
                 hints = {"k": self.llm.config.top_k, "terms": a.terms, "department": department or a.department,
                          "year": year, "doc_ids": doc_ids}
                 yield from self.llm.stream(a, self.retrieve(question, hints))
-        yield self.ask(question, department=department, year=year, doc_ids=doc_ids, mode=mode)
+        yield self.ask(question, department=department, year=year, doc_ids=doc_ids, mode=mode, kind=kind)
 
 
 def _llm():

@@ -56,9 +56,8 @@ class Pipeline:
         with self._lock:
             if self._index is None:
                 from indexing.ingest import Index
-                from indexing.settings import Settings
 
-                self._index = Index.open(settings=Settings.from_env(data_dir=self.settings.data_dir / "index"))
+                self._index = Index.open(self.settings.data_dir)  # the data folder's one index
             return self._index
 
     def start(self) -> None:
@@ -387,17 +386,18 @@ class Pipeline:
                 self._qa = IndexQA(self.index, self._lock)
             return self._qa
 
-    def ask(self, question: str, department=None, year=None, document_ids=None, mode=None) -> dict:
-        result = self._answerer().ask(question, department=department, year=year, doc_ids=document_ids, mode=mode)
+    def ask(self, question: str, department=None, year=None, document_ids=None, mode=None, kind=None) -> dict:
+        result = self._answerer().ask(question, department=department, year=year, doc_ids=document_ids, mode=mode,
+                                      kind=kind)
         return self._answered(result).model_dump(mode="json")
 
-    def ask_stream(self, question: str, department=None, year=None, document_ids=None, mode=None
+    def ask_stream(self, question: str, department=None, year=None, document_ids=None, mode=None, kind=None
                    ) -> Iterator[tuple[str, dict]]:
         """Server-sent events: `token` pieces while the answer forms, then `result` (the grounded
         answer, which replaces the streamed text: only it has passed the guard)."""
         try:
             for item in self._answerer().stream(question, department=department, year=year,
-                                                doc_ids=document_ids, mode=mode):
+                                                doc_ids=document_ids, mode=mode, kind=kind):
                 if isinstance(item, str):
                     yield "token", {"text": item}
                 else:

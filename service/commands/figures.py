@@ -24,8 +24,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from indexing import catalog
     from indexing.figures_store import FiguresStore, record_json
     from indexing.settings import Settings
@@ -34,9 +32,7 @@ def run(args: argparse.Namespace) -> int:
         print("请给出行名或筛选条件 / give a row label or a filter (--like, --code, --dept, --type, --doc)",
               file=sys.stderr)
         return 2
-    settings = Settings.from_env()
-    if args.data:
-        settings = settings.with_(data_dir=Path(args.data))
+    settings = Settings.of_data_folder(args.data)
     if not settings.sqlite_path.exists():
         print(f"索引不存在：{settings.data_dir} / no index in {settings.data_dir}", file=sys.stderr)
         return 2

@@ -77,6 +77,9 @@ async function openCitation(c, n) {
 function renderResult(div, result) {
   const body = div.querySelector(".body");
   body.textContent = result.answer;
+  div.dataset.scope = (result.scope && result.scope.status) || "";
+  const line = scopeLine(result.scope);
+  if (line) div.appendChild(line);
   const cites = result.citations || [];
   if (cites.length) {
     const list = document.createElement("ol");
@@ -112,12 +115,32 @@ function renderResult(div, result) {
   });
 }
 
+// The selector: empty = the department the question names (service/scope.py: with several
+// departments loaded and none named, the answer says so and names none); "dept:NAME" one
+// department; "doc:ID" one document.
+function scopeFilter(value) {
+  if (value.startsWith("dept:")) return { department: value.slice(5) };
+  if (value.startsWith("doc:")) return { document_ids: [value.slice(4)] };
+  return {};
+}
+
+const SCOPE_WORDS = { named: "问题中写明的部门", selected: "所选范围", only: "唯一已载入的部门" };
+
+// Which documents an answer stands on, said under it (result.scope, service/chain.AnswerResult).
+function scopeLine(scope) {
+  if (!scope || !SCOPE_WORDS[scope.status] || !(scope.departments || []).length) return null;
+  const p = document.createElement("p");
+  p.className = "scope";
+  const when = [scope.year ? `${scope.year}年` : "", scope.kind || ""].join("");
+  p.textContent = `回答范围：${scope.departments.join("、")}${when ? "（" + when + "）" : ""} · ${SCOPE_WORDS[scope.status]}`;
+  return p;
+}
+
 async function ask(question) {
   addMessage("user", question);
   const div = addMessage("bot", "…");
   const body = div.querySelector(".body");
-  const docId = $("#doc-filter").value;
-  const payload = { question, document_ids: docId ? [docId] : null };
+  const payload = { question, ...scopeFilter($("#doc-filter").value) };
   const resp = await fetch("/v1/ask/stream", {
     method: "POST",
     headers: headers({ "Content-Type": "application/json" }),
@@ -163,7 +186,13 @@ async function loadDocuments() {
   const tbody = $("#doc-table tbody");
   tbody.replaceChildren();
   const filter = $("#doc-filter");
-  filter.replaceChildren(new Option("全部文档", ""));
+  const chosen = filter.value;
+  filter.replaceChildren(new Option("按问题中的部门", ""));
+  const byDept = document.createElement("optgroup");
+  byDept.label = "部门";
+  const byDoc = document.createElement("optgroup");
+  byDoc.label = "文件";
+  const departments = new Set();
   (data.documents || []).forEach((d) => {
     const tr = document.createElement("tr");
     const cells = [d.department || d.source, d.year ?? "", d.kind || "", d.figures,
@@ -201,8 +230,14 @@ async function loadDocuments() {
     del.appendChild(btn);
     tr.appendChild(del);
     tbody.appendChild(tr);
-    filter.appendChild(new Option(`${d.department || d.source} ${d.year || ""}`, d.id));
+    if (d.department && !departments.has(d.department)) {
+      departments.add(d.department);
+      byDept.appendChild(new Option(d.department, `dept:${d.department}`));
+    }
+    byDoc.appendChild(new Option(`${d.department || d.source} ${d.year || ""}${d.kind || ""}`, `doc:${d.id}`));
   });
+  filter.append(byDept, byDoc);
+  if ([...filter.options].some((o) => o.value === chosen)) filter.value = chosen;
 }
 
 // Job stages (service/pipeline.py) in the words of the page, with how far along each one is.

@@ -154,8 +154,8 @@ def test_a_pdf_citation_shows_the_cell_boxed_on_its_page(server, browser, budget
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(server.url + "/")
-    page.wait_for_function(f"[...document.querySelectorAll('#doc-filter option')].some(o => o.value === '{doc_id}')")
-    page.select_option("#doc-filter", doc_id)
+    page.wait_for_function(f"[...document.querySelectorAll('#doc-filter option')].some(o => o.value === 'doc:{doc_id}')")
+    page.select_option("#doc-filter", f"doc:{doc_id}")
     page.fill("#question", "人员经费是多少")
     page.click("#ask-button")
     link = page.locator(".msg.bot .citation[data-column]").first
@@ -304,8 +304,8 @@ def test_a_text_citation_shows_the_row_with_its_headers_or_the_passage(server, b
     seed = next(d for d in docs if d["source"].startswith("000_"))
     page = browser.new_page(viewport={"width": 1440, "height": 1000})
     page.goto(server.url + "/")
-    page.wait_for_function(f"[...document.querySelectorAll('#doc-filter option')].some(o => o.value === '{seed['id']}')")
-    page.select_option("#doc-filter", seed["id"])
+    page.wait_for_function(f"[...document.querySelectorAll('#doc-filter option')].some(o => o.value === 'doc:{seed['id']}')")
+    page.select_option("#doc-filter", f"doc:{seed['id']}")
     page.fill("#question", "三公经费是多少")
     page.click("#ask-button")
     page.wait_for_selector(".msg.bot .citation", timeout=120_000)
@@ -319,4 +319,44 @@ def test_a_text_citation_shows_the_row_with_its_headers_or_the_passage(server, b
     page.locator(".msg.bot .citation[data-section-id]").first.click()
     page.wait_for_selector("#evidence[open] .passage-view mark")
     assert page.inner_text("#evidence .passage-view mark").strip()
+    page.close()
+
+
+def test_the_chat_scopes_by_the_question_or_the_selector_never_silently_to_all(server, browser, seeds_dir, budget_pdf):
+    """Two departments loaded: a question naming none is answered with the departments it could
+    mean and no figure; the department selector (or a department in the question) scopes it, and
+    the answer says which department it stands on. On a phone-sized screen."""
+    with httpx.Client(base_url=server.url, timeout=120) as c:
+        names = {d["source"] for d in c.get("/v1/documents").json()["documents"]}
+        if "000_ccf1996943bb7af8.txt" not in names:
+            job = c.post("/v1/documents", files={"file": ("000_ccf1996943bb7af8.txt",
+                         (seeds_dir / "000_ccf1996943bb7af8.txt").read_bytes(), "text/plain")}).json()
+            assert wait_for_job(c, job["job_id"])["status"] == "done"
+        departments = sorted({d["department"] for d in c.get("/v1/documents").json()["documents"] if d["department"]})
+    assert len(departments) >= 2, departments
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(server.url + "/")
+    page.wait_for_function("document.querySelectorAll('#doc-filter optgroup[label=\"部门\"] option').length >= 2")
+    page.fill("#question", "人员经费是多少")
+    page.click("#ask-button")
+    page.wait_for_selector(".msg.bot[data-scope]", timeout=120_000)
+    first = page.locator(".msg.bot").last
+    assert first.get_attribute("data-scope") == "absent"
+    text = first.locator(".body").inner_text()
+    assert all(d in text for d in departments) and "万元" not in text  # names them, answers for none
+    page.select_option("#doc-filter", "dept:三门峡市湖滨区医疗保障局")
+    page.fill("#question", "人员经费是多少")
+    page.click("#ask-button")
+    page.wait_for_function("document.querySelectorAll('.msg.bot[data-scope]').length >= 2", timeout=120_000)
+    second = page.locator(".msg.bot").last
+    assert second.get_attribute("data-scope") == "selected"
+    assert "三门峡市湖滨区医疗保障局" in second.locator(".scope").inner_text()
+    page.select_option("#doc-filter", "")
+    page.fill("#question", "湖滨区医保局人员经费是多少")  # the department in the question, abbreviated
+    page.click("#ask-button")
+    page.wait_for_function("document.querySelectorAll('.msg.bot[data-scope]').length >= 3", timeout=120_000)
+    third = page.locator(".msg.bot").last
+    assert third.get_attribute("data-scope") == "named" and "万元" in third.locator(".body").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scroll
+    page.screenshot(path=str(ARTIFACTS / "chat-scope-phone.png"), full_page=True)
     page.close()
