@@ -203,7 +203,8 @@ def answer_default(a: Analysis, items: list[Evidence], figures: Callable, filter
         if sem is not None and sem.answered:
             return b.draft()
         return _across(a, figures) if provider is None else declined(what=_asked(a, sem))
-    if sem is not None and not sem.answered and sem.missing and a.qtype in ("lookup", "compute", "compare"):
+    if sem is not None and not sem.answered and sem.missing and (sem.definite or (
+            a.qtype in ("lookup", "compute", "compare") and not any(_metric_figures(m, figures, filters) for m in a.metrics))):
         return declined(what=_asked(a, sem), nearby=_top_quotes(items, 2, need_number=False), terms=tuple(a.terms))
     answered = sem is not None and sem.answered
     if not answered and a.qtype == "lookup" and not a.metrics and (sem is None or sem.missing) and not (
@@ -217,10 +218,14 @@ def answer_default(a: Analysis, items: list[Evidence], figures: Callable, filter
             b.lines.append(head)
     primary = {m: _distinct(_metric_figures(m, figures, filters)) for m in a.metrics}
     handler = {"why": _why, "compute": _compute, "compare": _compare, "list": _list, "yes_no": _yes_no}.get(a.qtype)
-    if answered and handler in (_compute, _compare):
+    if answered and handler in (_compute, _compare, _list, _yes_no):
         handler = None  # the semantic layer computed the share or the change from the cells
     if handler is _list:
+        before = len(b.lines)
         _list(a, b, items, primary, figures, filters, rows_lookup)
+        if len(b.lines) == before and not answered and not primary_facts(primary):
+            return declined(what=_clause(a.text or a.question, 0), nearby=_top_quotes(items, 2, need_number=False),
+                            terms=tuple(a.terms))
     elif handler:
         handler(a, b, items, primary, figures, filters)
     if a.qtype == "lookup" and a.subject and not answered:
@@ -267,6 +272,10 @@ def _clause(q: str, at: int) -> str:
     return q.rstrip("？?")
 
 
+def primary_facts(primary: dict) -> list:
+    return [f for fs in primary.values() for f in fs]
+
+
 def _asked(a: Analysis, sem) -> str:
     """What the question asks for, in its own words, for "文件未说明…"."""
     names = list(dict.fromkeys((sem.missing if sem is not None else []) or a.metrics))
@@ -310,7 +319,7 @@ def _why(a, b, items, primary, figures, filters):
         b.lines.append("文件没有说明原因。")
         return
     b.lines.append("文件说明的原因：")
-    for ev in reasons[:2]:
+    for ev in reasons[:3]:
         b.quote(ev, ("原因", "主要为") + tuple(a.terms), size=400)
 
 

@@ -113,9 +113,10 @@ def items_of(doc: Document) -> list[Evidence]:
                 continue
             text = f"{table.title}｜" + "｜".join(cells)
             page = row.page or (table.pages[0] if table.pages else None)
+            # a table with no unit line is in 万元, as the templates imply (indexing/key_figures.py reads it so)
             out.append(Evidence(id=f"{tag}:{table.id}:r{row.index}", text=text, kind="row", table_id=table.id,
                                 table=table.title, row=row.index, row_name=row.name, page=page, total=row.is_total,
-                                unit=table.unit or meta.table_unit, suspicious=looks_like_instruction(text), **base))
+                                unit=table.unit or meta.table_unit or "万元", suspicious=looks_like_instruction(text), **base))
     return out
 
 

@@ -25,7 +25,9 @@ Exempt — these are not figures and are never checked (and nothing else is exem
   * list ordinals: a number of at most 2 digits at the start of a line (after optional spaces, "-" or
     "*") followed by 、 . ． ) ）, or written （3） / (3) at the start of a line;
   * document numbers: the year and serial of 〔2016〕143号 / 【2024】158号;
-  * the constant 100% right after × or * inside a shown computation.
+  * the constant 100% right after × or * inside a shown computation;
+  * a zero written right before "（表中空白" or "（空表": the template's rule that a blank cell or a
+    table printed empty means nothing budgeted (the evidence cannot print a blank).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ _MARKER_RE = re.compile(r"[\[【]E?\d{1,3}[\]】]")
 _ORDINAL_RE = re.compile(r"(?m)^[ \t]*(?:[-*][ \t]*)?(?:\d{1,2}(?=[、.．)）](?!\d))|[（(]\d{1,2}[)）])")
 _DOCNO_RE = re.compile(r"[〔【\[]\d{4}[〕】\]]\s*\d+\s*号")
 _PCT100_RE = re.compile(r"[×*]\s*100\s*%")
+_BLANK_ZERO_RE = re.compile(r"(?<![\d.,])0(?:\.0+)?(?=\s*(?:万元|元|亿元)?（(?:表中空白|空表))")
 _OP = r"[+＋\-−–×*÷/]"
 _NUM = r"\d[\d,]*(?:\.\d+)?%?"
 _ARITH_RE = re.compile(rf"(?P<expr>{_NUM}(?:\s*(?:万元|元|亿元))?(?:\s*{_OP}\s*{_NUM}(?:\s*(?:万元|元|亿元))?)+)\s*(?:=|≈|＝)\s*(?P<res>-?{_NUM})")
@@ -76,6 +79,7 @@ def exempt_spans(text: str, question: str = "", n_cited: int = 999) -> list[tupl
     spans += [m.span() for m in _ORDINAL_RE.finditer(text)]
     spans += [m.span() for m in _DOCNO_RE.finditer(text)]
     spans += [m.span() for m in _PCT100_RE.finditer(text)]
+    spans += [m.span() for m in _BLANK_ZERO_RE.finditer(text)]
     for pre, n in set(re.findall(r"(第|前)(\d{1,3})(?![\d.])", question)):
         spans += [(m.start(1), m.end(1)) for m in re.finditer(rf"{pre}({n})(?![\d.])", text)]
     for y in set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", question)):

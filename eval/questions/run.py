@@ -68,8 +68,9 @@ def ask_all(corpus, verbose: bool = False) -> list[dict]:
                        "unit_slip": unit_slips(r.answer, q.key_values, q.unit) if q.answerable else []}
                 rows.append(row)
                 if verbose and ((q.answerable and not row["kv_ok"]) or (not q.answerable and not row["declined"])
-                                or row["refuted"] or row["unit_slip"]):
-                    print(f"--- {q.id} [{q.template}] want={[str(v) for v in q.key_values]}\nQ: {q.question}\n{r.answer}\n")
+                                or row["refuted"] or row["unit_slip"] or row["ungrounded"]):
+                    print(f"--- {q.id} [{q.template}] want={[str(v) for v in q.key_values]} "
+                          f"ungrounded={row['ungrounded']} refuted={row['refuted']}\nQ: {q.question}\n{r.answer}\n")
     return rows
 
 

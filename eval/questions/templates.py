@@ -101,5 +101,5 @@ TEMPLATES: list[tuple[str, str, str]] = [
 
 # Short forms people write for a department's kind (the question's words, not the documents').
 SHORT_KIND = {"医疗保障局": ["医保局", "医疗保障局"], "文化旅游局": ["文旅局", "文化旅游局"], "民政局": ["民政局"],
-              "财政局": ["财政局"], "农业农村局": ["农业农村局", "农业局"], "城市管理局": ["城管局", "城市管理局"],
+              "财政局": ["财政局"], "农业农村局": ["农业农村局"], "城市管理局": ["城管局", "城市管理局"],
               "教育局": ["教育局"]}

@@ -22,14 +22,14 @@ def semantic_answer(a: Analysis, provider, filters: dict, b, figures=None) -> Op
     docs = documents_in_scope(provider, filters)
     if not docs:
         return None
-    q = a.text or "".join(a.question.split())
+    q = _without_departments(a.text or "".join(a.question.split()), docs)
     subjects: list[str] = []
     projects: list[str] = []
     if a.qtype != "across":
         for doc in docs[:NAME_SCAN_DOCS]:
             r = resolver_for(doc)
             subjects += [n for n in r.subject_names() if n in q]
-            projects += [row.name for _, row in r.project_rows() if row.name and row.name in q]
+            projects += [name for name in (_core_name(p.label) for p in r.projects()) if name in q]
     years = {d.meta.year for d in docs if d.meta.year}
     prior_year = False
     if a.year and years and a.qtype != "across":
@@ -39,6 +39,7 @@ def semantic_answer(a: Analysis, provider, filters: dict, b, figures=None) -> Op
             prior_year = True  # "2023年的X" asked of a 2024 disclosure: last year's figure
         else:
             out = Outcome()
+            out.definite = True
             out.missing.append(f"{a.year}年的情况（文件是{'、'.join(str(y) for y in sorted(years))}年的）")
             return out
     count = count_asked(q)
@@ -78,3 +79,24 @@ def cite_q_of(provider, b):
         return marker
 
     return cite_q
+
+
+def _without_departments(q: str, docs: list) -> str:
+    """The question with the departments' names blanked out (same length, so positions hold): a
+    科目 or project name inside a department's name (农业农村 in 农业农村局) is no target."""
+    from service.scope import names_of
+
+    depts = list(dict.fromkeys(d.meta.department for d in docs if d.meta.department))
+    for m in names_of(depts).mentions(q) if depts else []:
+        q = q[:m.start] + "　" * (m.end - m.start) + q[m.end:]
+    for d in depts:
+        q = q.replace(d, "　" * len(d))
+    return q
+
+
+def _core_name(name: str) -> str:
+    """A project's name as people say it: without the year the table prints in front (2025年…)."""
+    import re
+
+    core = re.sub(r"^20\d\d\s*年度?", "", name or "")
+    return core if len(core) >= 4 else name

@@ -38,18 +38,21 @@ def answer_count(q: str, unit: str, docs: list, provider, b, cite_q):
 
     out = Outcome()
     for doc in docs[:4]:
-        if unit == "个" and "项目" in q:
-            found = resolver_for(doc).metric("项目个数")
-            if found is not None:
-                out.answered = True
-                b.lines.append(f"{doc.meta.department or ''}项目个数为{found.value.normalize():f}个{cite_q(found)}。")
-                continue
         hit = _sentence_count(q, unit, provider.doc_items(doc.id))
+        if hit is None and unit == "个" and "项目" in q:  # no sentence counts them: the table's rows, listed
+            rows = resolver_for(doc).projects()
+            if rows:
+                out.answered = True
+                b.lines.append(f"{doc.meta.department or ''}文件列出的项目：")
+                for i, q in enumerate(rows, 1):
+                    b.lines.append(f"{i}. {q.label}{cite_q(q)}")
+                continue
         if hit is not None:
             it, n, noun = hit
             out.answered = True
             b.lines.append(f"{doc.meta.department or ''}{noun}为{n.raw}{'' if n.raw.endswith(unit) else unit}{b.cite(it)}。")
     if not out.answered:
+        out.definite = True  # an amount is no answer to "how many"
         out.missing.append(f"所问的数量（{unit}）")
     return out
 

@@ -62,6 +62,8 @@ def wan_text(q: Quantity) -> str:
     the printed cell, which the grounding guard accepts); the exact value is in the arithmetic."""
     if not q.is_amount:
         return f"{q.value}{q.unit}"
+    if not q.raw and q.value == 0 and not q.derived_from:  # a blank cell or an empty table: zero
+        return "0万元"
     shown = q.wan.quantize(CENT, rounding=ROUND_HALF_UP)
     text = f"{shown:,}万元"
     if q.unit != "万元" and q.raw:

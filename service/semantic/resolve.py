@@ -32,9 +32,11 @@ KEY_OF = {
 }
 # How the narrative names a metric in its comparison sentences (the template's words).
 NARRATIVE_NAMES = {
-    "支出总计": ("收支总计", "收支预算总额", "预算总额", "支出总计", "支出预算", "收入总计", "收支总预算"),
-    "收入总计": ("收支总计", "收支预算总额", "预算总额", "收入总计", "收入预算", "收支总预算"),
-    "收支总计": ("收支总计", "收支预算总额", "预算总额", "收支总预算"),
+    "支出总计": ("收支总计", "收支预算总额", "预算总额", "支出总计", "支出预算", "收入总计", "收支总预算", "预算收支安排",
+             "收支预算", "预算收支"),
+    "收入总计": ("收支总计", "收支预算总额", "预算总额", "收入总计", "收入预算", "收支总预算", "预算收支安排", "收支预算"),
+    "收支总计": ("收支总计", "收支预算总额", "预算总额", "收支总预算", "预算收支安排", "收支预算", "预算收支"),
+    "财政拨款收入": ("财政拨款收入", "财政拨款"),
     "三公经费": ("三公”经费", "三公\"经费", "三公经费"),
     "机关运行经费": ("机关运行经费", "机构运行经费"),
     "基本支出": ("基本支出",), "项目支出": ("项目支出",), "人员经费": ("人员经费",), "公用经费": ("公用经费",),
@@ -46,6 +48,8 @@ _EMPTY_SRC = re.compile(r"^table (?P<t>t\d+) printed empty")
 _NARR_SRC = re.compile(r"^narrative (?P<s>s\d+)@(?P<o>\d+)")
 _SUM_SRC = re.compile(r"^derived: sum of table (?P<t>t\d+) row (?P<r>\d+) columns (?P<cols>.+)$")
 _SENT_END = re.compile(r"[。；;！？\n]")
+# a blank cell and an empty table mean zero (the templates' rule); the guard exempts the 0 before them
+BLANK_NOTE, EMPTY_NOTE = "表中空白，即为零", "空表，即为零"
 
 
 class Resolver:
@@ -77,7 +81,7 @@ class Resolver:
             value, raw = c.figure.value, c.figure.raw
         return Quantity(label=label, value=value, unit=unit, raw=raw, table_id=table.id, table=table.title,
                         row=row.index, column=column, page=row.page or (table.pages[0] if table.pages else None),
-                        note="" if raw else "空白（按0计）", **self._base())
+                        note="" if raw else BLANK_NOTE, **self._base())
 
     def sentence(self, label: str, section_id: str, offset: int, unit: str = "万元") -> Optional[Quantity]:
         sec = self.doc.section(section_id)
@@ -100,6 +104,8 @@ class Resolver:
 
     # -- metrics --------------------------------------------------------------------------------
     def metric(self, metric: str) -> Optional[Quantity]:
+        if metric == "一般公共预算支出":
+            return self._table_total(TableType.general_budget_expenditure, metric)
         key = KEY_OF.get(metric)
         found = self.sources.get(key) if key else None
         if not found:
@@ -128,7 +134,7 @@ class Resolver:
             t = doc.table(m["t"])
             return Quantity(label=label, value=Decimal(0), unit=t.unit or "万元" if t else "万元", raw="",
                             table_id=t.id if t else None, table=t.title if t else None,
-                            page=t.pages[0] if t and t.pages else None, note="空表（按0计）", **self._base())
+                            page=t.pages[0] if t and t.pages else None, note=EMPTY_NOTE, **self._base())
         m = _NARR_SRC.match(src)
         if m and "current − change" not in src:
             return self.sentence(label, m["s"], int(m["o"]), doc.meta.unit or "万元")
@@ -141,6 +147,15 @@ class Resolver:
         if src.startswith("derived: 购置 + 运行"):
             parts = [self.metric("公务用车购置费"), self.metric("公务用车运行维护费")]
             return _sum(label, [p for p in parts if p is not None]) if all(parts) else None
+        return None
+
+    def _table_total(self, table_type: TableType, label: str) -> Optional[Quantity]:
+        """The total row's total column of the first table of a type (一般公共预算支出表 → 合计)."""
+        for t in self.doc.tables_of(table_type):
+            row = next((r for r in t.rows if r.is_total), None)
+            col = _amount_column(t, row) if row is not None else None
+            if col is not None:
+                return self.cell(label, t, row, col)
         return None
 
     def parts_of_three_public(self) -> list[Quantity]:
@@ -198,10 +213,17 @@ class Resolver:
     SUBJECT_TABLES = (TableType.expenditure, TableType.general_budget_expenditure, TableType.income,
                       TableType.gov_fund)
 
-    def subject(self, code: Optional[str] = None, name: Optional[str] = None) -> Optional[Quantity]:
+    def subject(self, code: Optional[str] = None, name: Optional[str] = None,
+                column: Optional[str] = None) -> Optional[Quantity]:
         """A 科目 by its functional code (3/5/7 digits) or its printed name: the row's total column
-        in the first 支出 table that prints it."""
+        in the first 支出 table that prints it (or its `column`: 基本支出, 项目支出 …)."""
         key = normalise_label(name) if name else None
+        if column:
+            return self._subject_cell(code, key, column)
+        if key and not code:
+            found = self._summary_label(key)
+            if found is not None:
+                return found
         for tt in self.SUBJECT_TABLES:
             for t in self.doc.tables_of(tt):
                 for row in t.rows:
@@ -210,9 +232,8 @@ class Resolver:
                     if key and not code and _subject_key(row.name) != _subject_key(key):
                         continue
                     col = _amount_column(t, row)
-                    if col is not None:
-                        label = f"{row.code + ' ' if row.code else ''}{row.name}".strip()
-                        return self.cell(label, t, row, col)
+                    if col is not None:  # named as printed (a code printed "221 02 01" is no figure to show)
+                        return self.cell(_subject_key(row.name) or row.name, t, row, col)
         return None
 
     def subject_names(self) -> list[str]:
@@ -220,19 +241,74 @@ class Resolver:
             self._subject_names = self._names()
         return self._subject_names
 
+    def _subject_cell(self, code: Optional[str], key: Optional[str], column: str) -> Optional[Quantity]:
+        for tt in self.SUBJECT_TABLES:
+            for t in self.doc.tables_of(tt):
+                cols = [c for c in t.columns if c.split("#")[0].split("/")[-1] == column
+                        or c.split("#")[0].split("/")[0] == column]
+                for row in t.rows:
+                    if (code and row.code == code) or (key and not code and _subject_key(row.name) == _subject_key(key)):
+                        for c in cols:
+                            if row.cell(c) is not None:
+                                return self.cell(f"{_subject_key(row.name)}的{column}", t, row, c)
+        return None
+
+    def children(self, name: str) -> list[Quantity]:
+        """The rows under a 科目 (codes that extend its code): its 项 (two levels down) where the table
+        prints them, else its 款, in the 支出 table that prints it."""
+        for tt in self.SUBJECT_TABLES[:2]:
+            for t in self.doc.tables_of(tt):
+                parent = next((r for r in t.rows if r.code and _subject_key(r.name) == _subject_key(name)), None)
+                if parent is None:
+                    continue
+                for extra in (4, 2):  # the 项 under a 类 (its leaves) where the table prints them
+                    kids = [r for r in t.rows if r.code and r.code.startswith(parent.code)
+                            and len(r.code) == len(parent.code) + extra]
+                    if 2 <= len(kids) <= 20:
+                        return [q for q in (self.cell(_subject_key(r.name), t, r, _amount_column(t, r)) for r in kids)
+                                if q is not None]
+        return []
+
+    SUMMARY_TABLES = (TableType.fiscal_summary, TableType.income_expense_summary)
+
+    def _summary_cells(self):
+        """(table, row, label cell index) of the 类 names (…支出) printed in the summary tables, whose
+        amount stands to their right (side-by-side 收支总表)."""
+        for tt in self.SUMMARY_TABLES:
+            for t in self.doc.tables_of(tt):
+                for row in t.rows:
+                    for i, c in enumerate(row.cells):
+                        if c.figure is None and c.text and _subject_key(c.text).endswith("支出") and len(c.text) >= 4:
+                            yield t, row, i
+
+    def _summary_label(self, key: str) -> Optional[Quantity]:
+        for t, row, i in self._summary_cells():
+            if _subject_key(row.cells[i].text) != _subject_key(key):
+                continue
+            for right in row.cells[i + 1:]:
+                if is_line_number_column(right.column):
+                    continue
+                if right.figure is not None:
+                    return self.cell(_subject_key(row.cells[i].text), t, row, right.column)
+                if right.text:
+                    break
+        return None
+
     def _names(self) -> list[str]:
-        names = []
+        names = [_subject_key(row.cells[i].text) for t, row, i in self._summary_cells()]
         for tt in self.SUBJECT_TABLES:
             for t in self.doc.tables_of(tt):
                 names += [_subject_key(r.name) for r in t.rows if r.name and not r.is_total]
         return [n for n in dict.fromkeys(names) if len(n) >= 4]
 
-    def project_rows(self) -> list[tuple[Table, Row]]:
+    def projects(self) -> list[Quantity]:
+        """Every project with its amount: the 项目支出表's project rows, else (templates that print no
+        project table) one 项目绩效目标表 per project, named by its title, amount in its 预算数 row."""
         if getattr(self, "_projects", None) is None:
-            self._projects = self._project_rows()
+            self._projects = self._project_rows() or self._performance_projects()
         return self._projects
 
-    def _project_rows(self) -> list[tuple[Table, Row]]:
+    def _project_rows(self) -> list[Quantity]:
         out = []
         for t in self.doc.tables_of(TableType.project_expenditure):
             for row in t.rows:
@@ -240,18 +316,36 @@ class Resolver:
                     continue
                 if re.fullmatch(r"\d{3,7}", row.name) or re.search(r"(?:局|委|办|中心)(?:本级)?$", row.name):
                     continue
-                if _amount_column(t, row) is not None:
-                    out.append((t, row))
+                col = _amount_column(t, row)
+                if col is not None:
+                    out.append(self.cell(row.name, t, row, col))
+        return out
+
+    _PERF_TITLE = re.compile(r"^(?:\d+|[一二三四五六七八九十]+)[、.．]\s*|(?:项目)?(?:支出)?绩效目标(?:申报)?表$")
+
+    def _performance_projects(self) -> list[Quantity]:
+        out = []
+        for t in self.doc.tables_of(TableType.performance_project):
+            name = self._PERF_TITLE.sub("", t.title or "").strip()
+            if not name or "汇总" in t.title:
+                continue
+            for row in t.rows:
+                at = next((i for i, c in enumerate(row.cells) if normalise_label(c.text) in ("预算数", "年度预算数", "资金总额")),
+                          None)
+                right = next((c for c in row.cells[at + 1:] if c.figure is not None and c.figure.value is not None),
+                             None) if at is not None else None
+                if right is not None:
+                    out.append(self.cell(name, t, row, right.column))
+                    break
         return out
 
     def project(self, name: str) -> Optional[Quantity]:
         key = normalise_label(name)
-        rows = self.project_rows()
-        exact = [(t, row) for t, row in rows if normalise_label(row.name) == key]
-        near = [(t, row) for t, row in rows if len(key) >= 4 and key in normalise_label(row.name)]
-        for t, row in exact or (near if len(near) == 1 else []):  # a part of a name: only when it names one
-            return self.cell(row.name, t, row, _amount_column(t, row))
-        return None
+        rows = self.projects()
+        exact = [q for q in rows if normalise_label(q.label) == key]
+        near = [q for q in rows if len(key) >= 4 and key in normalise_label(q.label)]
+        found = exact or (near if len(near) == 1 else [])  # a part of a name: only when it names one
+        return found[0] if found else None
 
 
 def _subject_key(name: str) -> str:

@@ -8,6 +8,7 @@ A target no cell or sentence of a document states gives "文件未说明…" for
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable, Optional
 
@@ -28,6 +29,7 @@ class Outcome:
         self.answered = False
         self.missing: list[str] = []
         self.stated: list[Quantity] = []
+        self.definite = False  # the documents answer another question (another year, another measure)
 
 
 def _who(q: Quantity) -> str:
@@ -39,7 +41,7 @@ def resolve_target(r: Resolver, t: Target) -> Optional[Quantity]:
         return r.metric(t.name)
     if t.kind == "project":
         return r.project(t.name)
-    return r.subject(code=t.code, name=None if t.code else t.name)
+    return r.subject(code=t.code, name=None if t.code else t.name, column=t.column)
 
 
 def respond(p: Plan, docs: list, resolver: Callable[[str], Resolver], b, cite_q: Callable,
@@ -57,8 +59,10 @@ def respond(p: Plan, docs: list, resolver: Callable[[str], Resolver], b, cite_q:
         r = resolver(doc.id)
         before = len(b.lines)
         {"value": _value, "share": _share, "change": _change, "difference": _difference, "sum": _sum,
-         "prior_value": _prior_value}[p.operation](
+         "prior_value": _prior_value, "list": _list}[p.operation](
             p, r, b, cite_q, out, stated_elsewhere)
+        if p.also_list:
+            _list(p, r, b, cite_q, Outcome(), None)
         if many and len(b.lines) > before:
             name = f"{doc.meta.department or doc.source}{str(doc.meta.year) + '年' if doc.meta.year else ''}"
             b.lines[before] = f"【{name}】" + b.lines[before]
@@ -97,6 +101,8 @@ def _value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> N
             continue
         out.answered = True
         line = f"{_who(q)}{q.label}为{_fig(q, cite_q)}"
+        if p.yes_no and re.search(r"有没有|是否有|有无|有.{0,12}吗|安排了?吗", p.question):
+            line = ("没有：" if q.wan == 0 else "有：") + line
         if p.in_yuan and q.is_amount and q.unit != "元":
             yuan = (q.wan * 10000).quantize(CENT, rounding=ROUND_HALF_UP)
             line += f"，即{yuan:,}元"
@@ -108,12 +114,17 @@ def _value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> N
             parts = [(n, x) for n, x in parts if x is not None]
             if parts:
                 b.lines.append("其中：" + "，".join(f"{x.label}{_fig(x, cite_q)}" for _, x in parts) + "。")
-        if stated_elsewhere is not None and t.kind == "metric":
-            _two_figures(q, stated_elsewhere(t.name, q.doc_id), b, cite_q)
+        if stated_elsewhere is not None and t.kind != "project":
+            _two_figures(q, stated_elsewhere(t.name if t.kind == "metric" else q.label, q.doc_id), b, cite_q,
+                         bool(_AGREE.search(p.question)))
 
 
-def _two_figures(q: Quantity, facts: list, b, cite_q) -> None:
-    """Where the narrative states the metric with another figure than the table: say so."""
+_AGREE = re.compile(r"一致|相符|相同|对吗|对不对|到底|真的|等于")
+
+
+def _two_figures(q: Quantity, facts: list, b, cite_q, agree_asked: bool = False) -> None:
+    """Where the narrative states the metric with another figure than the table: say so (and, when
+    the question asks whether they agree, say that they do when they do)."""
     for f in facts:
         if f.evidence.kind != "sentence" or f.unit not in ("万元", "元", "亿元"):
             continue
@@ -121,10 +132,19 @@ def _two_figures(q: Quantity, facts: list, b, cite_q) -> None:
 
         stated = to_unit(f.value, f.unit, "万元")
         mine = q.wan.quantize(Decimal(1).scaleb(-max(f.decimals, 0)), rounding=ROUND_HALF_UP)
+        if stated == mine or stated == q.wan:
+            if agree_asked:
+                b.lines.append(f"一致：表中{q.label}为{wan_text(q)}{cite_q(q)}，文字说明中也是{f.raw.strip()}"
+                               f"{'' if f.raw.strip().endswith('元') else f.unit}{b.cite(f.evidence)}。")
+            return
         if stated != mine and stated != q.wan:
-            b.lines.append(f"注意：文件对{q.label}有两个不同的数字——表中为{wan_text(q)}{cite_q(q)}，"
+            other = Quantity(label=q.label, value=f.value, unit=f.unit, raw=f.raw.strip().rstrip("万元亿"),
+                             doc_id=q.doc_id)
+            d = ops.difference(q, other)
+            b.arithmetic.append(d.expr)
+            b.lines.append(f"注意：文件对{q.label}写了不同的数字——表中为{wan_text(q)}{cite_q(q)}，"
                            f"文字说明中为{f.raw.strip()}{'' if f.raw.strip().endswith('元') else f.unit}"
-                           f"{b.cite(f.evidence)}；两者不一致，以表中数字为准。")
+                           f"{b.cite(f.evidence)}，相差{d.text}（计算：{d.expr}），两者不一致。")
             return
 
 
@@ -135,7 +155,20 @@ def _whole_for(p: Plan, t: Target) -> Optional[Target]:
     return Target("metric", parent or "支出总计")
 
 
+def _with_siblings(p: Plan) -> list[Target]:
+    """A part of a whole the templates split in parts (支出总计 = 基本 + 项目, 基本支出 = 人员 + 公用, 三公
+    = its three parts): its share is read beside its siblings' shares."""
+    names = [t.name for t in p.targets if t.kind == "metric"]
+    whole = p.whole.name if p.whole is not None else (PARENT.get(names[0]) if len(names) == 1 else None)
+    if whole == "收支总计":
+        whole = "支出总计"
+    if len(p.targets) == 1 and names and whole in PARTS and names[0] in PARTS[whole]:
+        return [p.targets[0]] + [Target("metric", n) for n in PARTS[whole] if n != names[0]]
+    return p.targets
+
+
 def _share(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    p.targets = _with_siblings(p)
     for t, part in _resolve_all(p, r, out):
         wt = _whole_for(p, t)
         whole = resolve_target(r, wt)
@@ -158,7 +191,7 @@ def _change(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> 
     for t, cur in _resolve_all(p, r, out):
         if cur is None:
             continue
-        prior = r.prior(t.name, cur) if t.kind == "metric" else None
+        prior = r.prior(t.name if t.kind == "metric" else cur.label, cur)
         if prior is None:
             out.answered = True
             b.lines.append(f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}；文件未说明上年{cur.label}，无法计算变化。")
@@ -168,7 +201,7 @@ def _change(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> 
         word = "增加" if cur.wan > prior.wan else "减少" if cur.wan < prior.wan else "持平"
         line = f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}，上年为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
         if word == "持平":
-            line += "，与上年持平。"
+            line += f"，与上年持平，变化为0万元（计算：{_computation(delta, b)}）。"
         else:
             line += f"，{word}{delta.text}（计算：{_computation(delta, b)}）"
             if rate is not None:
@@ -188,6 +221,25 @@ def _prior_value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere
         year = f"{cur.year - 1}年" if cur.year else "上年"
         b.lines.append(f"{cur.department or ''}{year}{cur.label}为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
                        f"（本年为{_fig(cur, cite_q)}）。")
+
+
+def _list(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    from service.semantic.listing import list_rows, write_list
+
+    metrics = [t.name for t in p.targets if t.kind == "metric"]
+    metric = next((m for m in metrics if m in ("公用经费", "人员经费")), metrics[0] if metrics else None)
+    if metric in PARTS and metric != "支出总计":  # "三公经费花在哪里": its parts
+        p.parts = True
+        _value(p, r, b, cite_q, out, stated_elsewhere)
+        return
+    subject = next((t for t in p.targets if t.kind == "subject" and not t.code), None)
+    title, qs = (f"{subject.name}包括", r.children(subject.name)) if subject else ("", [])
+    if not qs:
+        title, qs = list_rows(p.question, r, metric)
+    if write_list(title, qs, b, cite_q, _fig):
+        out.answered = True
+    elif p.targets and p.operation == "list":  # nothing to list: the targets' own figures
+        _value(p, r, b, cite_q, out, stated_elsewhere)
 
 
 def _two(p: Plan, r: Resolver, out: Outcome) -> list[Quantity]:
