@@ -78,11 +78,12 @@ def _groups(codes: list[Optional[str]], labels: list[str]) -> list[tuple[int, li
 
 
 def place_rows(values: list[list[str]], n_cols: int, codes: list[Optional[str]],
-               labels: list[str]) -> dict[int, list[str | None]]:
+               labels: list[str], column_totals: Optional[dict[int, Decimal]] = None) -> dict[int, list[str | None]]:
     """Rows whose numbers the identities place for sure: {row index: its n_cols value cells}.
 
     `values[i]` are the number tokens of row i in print order, the first being its total. Rows with
-    all n_cols numbers, or none, are not returned (they need no placing)."""
+    all n_cols numbers, or none, are not returned (they need no placing). `column_totals` (part
+    column → amount) are what another table says the 合计 row holds in those columns."""
     n_parts = n_cols - 1
     nums = [[_value(t) for t in row] for row in values]
     if n_parts < 2 or any(v is None for row in nums for v in row):
@@ -104,6 +105,13 @@ def place_rows(values: list[list[str]], n_cols: int, codes: list[Optional[str]],
         if len(row) == 1:
             fixed[i] = (None,) * n_parts
     domains = {i: _candidates(nums[i], n_parts) for i in ambiguous}
+    totals_row = [i for i, label in enumerate(labels) if _TOTAL_LABEL.match(label or "") and not codes[i]]
+    if column_totals and len(totals_row) == 1 and totals_row[0] in domains:
+        t = totals_row[0]
+        domains[t] = [cand for cand in domains[t]
+                      if all(abs((cand[c] or Decimal(0)) - v) <= _tolerance([v], 1) for c, v in column_totals.items())]
+        if not domains[t]:
+            return {}
     groups = [(p, kids) for p, kids in _groups(codes, labels)
               if all(r in fixed or r in domains for r in [p, *kids])]
     order = ambiguous

@@ -22,6 +22,7 @@ from indexing.read.errors import ReadError
 from indexing.read.meta import find_department, infer_meta, region_of
 from indexing.read.pdf_lines import group_lines
 from indexing.read.pdf_tables import PageTable, join_tables, page_table, strip_leading_rows
+from indexing.read.pdf_unruled import find_unruled_tables
 from indexing.read.sections import Line, build_sections, heading_level
 from indexing.read.table_types import looks_like_title
 from indexing.read.tables import build_table, find_unit
@@ -165,6 +166,10 @@ def _read_page(page, number: int) -> _Page:
 
     text_page = shown.filter(outside) if boxes else shown
     lines = [_TextLine(l.text, l.top, l.bottom, l.size, boxes=l.boxes) for l in group_lines(text_page.chars)]
+    unruled, taken = find_unruled_tables(number, lines, looks_like_title, _is_context)
+    if unruled:
+        tables = sorted(tables + unruled, key=lambda pt: pt.bbox[1])
+        lines = [l for k, l in enumerate(lines) if k not in taken]
     return _Page(number, lines, tables, hidden_chars=hidden)
 
 

@@ -185,7 +185,8 @@ def read_text(text: str, name: str, *, doc_id: str) -> Document:
                 i = builder.consume(lines, j)
                 tables.extend(builder.tables())
             elif title_here:
-                i, table = parse_flat_table(f"t{len(tables) + 1}", title, context, lines, j, _table_end)
+                i, table = parse_flat_table(f"t{len(tables) + 1}", title, context, lines, j, _table_end,
+                                            previous=tables)
                 tables.append(table)
             else:
                 narrative.append(Line(st, None, line_no))

@@ -11,9 +11,10 @@ of a shorter row cannot be placed without guessing: they are kept as text in the
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from decimal import Decimal
+from typing import Callable, Optional, Sequence
 
-from indexing.model import Table, TableType
+from indexing.model import Table, TableType, normalise_label
 from indexing.read.flat_placement import place_rows
 from indexing.read.table_types import PROJECT_KIND_RE, classify_table
 from indexing.read.tables import build_table
@@ -95,6 +96,7 @@ def parse_flat_table(
     lines: list[tuple[int, str]],
     j: int,
     is_end: Callable[[list[tuple[int, str]], int], bool],
+    previous: Sequence[Table] = (),
 ) -> tuple[int, Table]:
     block: list[str] = []
     i = j
@@ -131,7 +133,8 @@ def parse_flat_table(
     if "收入" in htext and "支出" in htext and htext.count("项目") >= 2:
         table = _side_by_side(table_id, title, context, header_lines, body_lines)
     else:
-        table = _regular(table_id, title, context, header_lines, body_lines, perf)
+        known = _summary_totals(previous) if ttype in (TableType.income, TableType.expenditure) else {}
+        table = _regular(table_id, title, context, header_lines, body_lines, perf, known)
     for note in notes:
         if re.search(r"空表|无数据|此表为空", note) and table.empty_note is None and not any(r.figures() for r in table.rows):
             table.empty_note = note
@@ -143,7 +146,28 @@ def parse_flat_table(
 # ---------------------------------------------------------------------------------------------
 
 
-def _regular(table_id: str, title: str, context: list[str], header_lines: list[str], body_lines: list[str], perf: bool) -> Table:
+def _summary_totals(previous: Sequence[Table]) -> dict[str, Decimal]:
+    """Amounts of the 收支总表 by row label. The 收入总表 and 支出总表 cover the same scope (the
+    department's whole budget), so a column of theirs named like a 收支总表 row totals to that row's
+    amount (identity C of the templates: 收支总表 ↔ 收入总表 ↔ 支出总表 totals); a row printed
+    blank totals 0."""
+    summary = next((t for t in previous if t.standard_type == TableType.income_expense_summary), None)
+    out: dict[str, Decimal] = {}
+    if summary is None:
+        return out
+    for row in summary.rows:
+        for k, cell in enumerate(row.cells):
+            if cell.figure is not None or not cell.text:
+                continue
+            nxt = row.cells[k + 1] if k + 1 < len(row.cells) else None
+            if nxt is not None and (nxt.figure is not None or not nxt.text):
+                value = nxt.figure.value if nxt.figure is not None and nxt.figure.value is not None else Decimal(0)
+                out.setdefault(normalise_label(cell.text), value)
+    return out
+
+
+def _regular(table_id: str, title: str, context: list[str], header_lines: list[str], body_lines: list[str], perf: bool,
+             known: Optional[dict[str, Decimal]] = None) -> Table:
     rows: list[tuple[list[tuple[str, str]], list[str]]] = []
     pending: list[tuple[str, str]] = []
     prev_multi = False
@@ -186,9 +210,12 @@ def _regular(table_id: str, title: str, context: list[str], header_lines: list[s
     if n_values and len(printed) > n_values:
         n_values = len(printed)  # a column no row fills is still a column (its cells were blank)
     value_cols = _value_columns(header_lines, n_values, htext, len(text_cols))
+    column_totals = {k - 1: known[normalise_label(c)] for k, c in enumerate(value_cols)
+                     if k and known and normalise_label(c) in known}
     placed = place_rows([v for _, v in rows], n_values,
                         [next((re.sub(r"\D", "", t) for k, t in segs if k == "C"), None) for segs, _ in rows],
-                        [next((t for k, t in segs if k == "L"), "") for segs, _ in rows]) if n_values >= 3 else {}
+                        [next((t for k, t in segs if k == "L"), "") for segs, _ in rows],
+                        column_totals) if n_values >= 3 else {}
     ambiguous = 0
     body: list[list[Optional[str]]] = []
     for r, (segs, values) in enumerate(rows):

@@ -27,16 +27,8 @@ FORMATS = ("text", "pdf")
 
 # Reader gaps still open (the others listed here before were fixed in indexing/read and now pass).
 KNOWN: dict[tuple[str, str, str], str] = {
-    # page-text flattening
-    ("page_flat", "text", "model"): "text: page-text flattening (whitespace tokens, blank cells lost): the header line "
-                                    "\"科目编码 科目名称 合计 一般公共预算拨款收入 政府性基金预算拨款收入 上年结转\" is not split into "
-                                    "columns (收入总表 read with 4 columns, marked complete), and rows with blank cells lose "
-                                    "their numbers to 未定位数值",
-    ("page_flat", "pdf", "tables"): "PDF without ruling lines (the sheets page-text conversions come from): no table "
-                                    "found at all",
-    ("page_flat", "pdf", "key_figures"): "PDF without ruling lines: no tables, so every table key figure is None (the "
-                                         "narrative fallbacks give rounded 万元)",
-    ("page_flat", "pdf", "model"): "PDF without ruling lines: no tables to compare",
+    # none today: page_flat (flattened text, unruled PDF) reads back since the identities place
+    # flattened numbers and unruled tables are rebuilt from word positions
 }
 
 
