@@ -74,7 +74,7 @@ def citations_as_evidence(result, doc) -> list:
     out = []
     for c in result.citations:
         is_row = bool(c.table)
-        unit = (units.get(c.table) or doc.meta.table_unit) if is_row else (doc.meta.unit or "万元")
+        unit = (units.get(c.table) or doc.meta.table_unit or "万元") if is_row else (doc.meta.unit or "万元")
         out.append(Evidence(id=f"c{c.n}", text=c.quote, kind="row" if is_row else "sentence", doc_id=c.doc_id,
                             source=c.document, unit=unit))
     return out

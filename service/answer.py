@@ -21,6 +21,13 @@ from service.analyse import AMOUNT_METRICS, Analysis, find_metrics, synonyms
 from service.evidence import Evidence, FigureFact
 
 NO_INFO = "文件未说明相关信息。"
+_DECLINES = re.compile(r"文件未(?:说明|列出|披露|提供)|文件中没有相关信息")
+
+
+def declines(text: str) -> bool:
+    """The answer says the documents do not hold what was asked (the default answerer's and the model's
+    words for it, prompts/answer.md)."""
+    return bool(_DECLINES.search(text or ""))
 CENT = Decimal("0.01")
 RANKING_SHOWN = 10  # a ranking across departments lists this many, then says the rest are left out
 
@@ -209,7 +216,7 @@ def answer_default(a: Analysis, items: list[Evidence], figures: Callable, filter
     answered = sem is not None and sem.answered
     if not answered and a.qtype == "lookup" and not a.metrics and (sem is None or sem.missing) and not (
             a.subject and _subject_figure(a.subject, items)):
-        return declined(what=_asked(a, sem) or _clause(a.text or a.question, 0), nearby=items[:2], terms=tuple(a.terms))
+        return declined(what=_asked(a, sem), nearby=items[:2], terms=tuple(a.terms))
     if not answered and _unanswerable(a, items):
         return declined(what=_asked(a, sem), nearby=items[:2], terms=tuple(a.terms))
     if not answered:
@@ -277,11 +284,12 @@ def primary_facts(primary: dict) -> list:
 
 
 def _asked(a: Analysis, sem) -> str:
-    """What the question asks for, in its own words, for "文件未说明…"."""
-    names = list(dict.fromkeys((sem.missing if sem is not None else []) or a.metrics))
+    """What the question asks for, for "文件未说明…": the targets no document states, else the
+    question's own first clause without its question words."""
+    names = list(dict.fromkeys(sem.missing if sem is not None else []))
     if names:
         return "、".join(names)
-    return a.subject or ""
+    return re.sub(r"(?:是|有|为)?(?:多少钱?|几|哪些)?[吗呢]?$", "", _clause(a.text or a.question, 0))
 
 
 def _subject_figure(subject: str, items: list[Evidence]) -> Optional[FigureFact]:

@@ -42,7 +42,7 @@ _PART_WORDS = re.compile(r"由哪些|哪几部分|哪些部分|组成|构成|分
 # what a list question lists: projects, the 功能分类 classes money goes to, or a metric's economic items
 _LIST_OF = re.compile(r"哪些项目|什么项目|项目有哪些|项目清单|各项目|哪些方面|什么方面|功能分类|用在哪|花在哪|用于哪|"
                       r"包括哪些|包含哪些|由哪些|构成|明细|安排了哪些")
-_LIST_ASK = re.compile(r"哪些|哪里|哪几|什么方面|各多少|各是多少|明细")
+_LIST_ASK = re.compile(r"哪些|哪里|哪几|什么方面|各多少|各是多少|明细|加起来|之和")
 _CODE = re.compile(r"(?<!\d)(2\d{2}(?:\d{2}){0,2})(?!\d)")
 
 

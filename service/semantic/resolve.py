@@ -179,7 +179,27 @@ class Resolver:
                     q = self._prior_in(metric, sec, mm.end())
                     if q is not None:
                         return q
-        return None
+        return self.in_paragraph(metric)[1]
+
+    _YEAR_AMOUNT = re.compile(r"(20\d\d)\s*年(?:度)?(?:当年|全年)?(?:预算执行数|执行数|决算数|预算数|预算安排|预算|安排)"
+                              r"(?:为|是)?\s*(\d[\d,]*(?:\.\d+)?)\s*万元")
+
+    def in_paragraph(self, name: str) -> tuple[Optional[Quantity], Optional[Quantity]]:
+        """(this year's, last year's) figure stated in the narrative paragraph that names `name`
+        (templates that explain each 科目 in its own numbered paragraph: "2023年当年预算执行数为1822.46万元，
+        2024年预算安排922.02万元"); None where the paragraph states none."""
+        year = self.doc.meta.year
+        if not year:
+            return None, None
+        for sec in self.doc.sections:
+            for mm in re.finditer(re.escape(name), sec.text):
+                end = sec.text.find("\n", mm.end())
+                para = sec.text[mm.end(): end if end >= 0 else len(sec.text)]
+                found = {int(m.group(1)): m for m in self._YEAR_AMOUNT.finditer(para)}
+                if year in found or year - 1 in found:
+                    get = lambda y, label: self.sentence(label, sec.id, mm.end() + found[y].start(2)) if y in found else None  # noqa: E731
+                    return get(year, name), get(year - 1, f"{name}上年数")
+        return None, None
 
     _CMP = re.compile(r"^[^。；;]{0,40}?(?P<cmp>比|较|与)\s*(?:上年|(20\d\d)\s*年)(?:度)?(?:年初)?(?:预算|决算|预算数|决算数)?(?:数)?"
                       r"(?:的)?(?:相比|相较|对比)?[，,]?\s*(?:(?P<prior>\d[\d,]*(?:\.\d+)?)\s*万元)?[^。；;\d]{0,8}?"

@@ -115,37 +115,42 @@ def _value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> N
             if parts:
                 b.lines.append("其中：" + "，".join(f"{x.label}{_fig(x, cite_q)}" for _, x in parts) + "。")
         if stated_elsewhere is not None and t.kind != "project":
-            _two_figures(q, stated_elsewhere(t.name if t.kind == "metric" else q.label, q.doc_id), b, cite_q,
-                         bool(_AGREE.search(p.question)))
+            said = [_said(f) for f in stated_elsewhere(t.name if t.kind == "metric" else q.label, q.doc_id)
+                    if f.evidence.kind == "sentence" and f.unit in ("万元", "元", "亿元")]
+            para = r.in_paragraph(q.label)[0] if t.kind == "subject" else None
+            if para is not None:
+                said = [(para, lambda para=para: cite_q(para))] + said
+            _two_figures(q, said, b, cite_q, bool(_AGREE.search(p.question)))
 
 
 _AGREE = re.compile(r"一致|相符|相同|对吗|对不对|到底|真的|等于")
 
 
-def _two_figures(q: Quantity, facts: list, b, cite_q, agree_asked: bool = False) -> None:
-    """Where the narrative states the metric with another figure than the table: say so (and, when
-    the question asks whether they agree, say that they do when they do)."""
-    for f in facts:
-        if f.evidence.kind != "sentence" or f.unit not in ("万元", "元", "亿元"):
-            continue
-        from indexing.numbers import to_unit
+def _said(f) -> tuple:
+    """A figure the narrative states (a FigureFact) as (quantity, its citation marker)."""
+    q = Quantity(label=f.label, value=f.value, unit=f.unit, raw=f.raw.strip().rstrip("万元亿"), doc_id=f.evidence.doc_id,
+                 section_id=f.evidence.section_id, sentence=f.evidence.text)
+    return q, f.evidence
 
-        stated = to_unit(f.value, f.unit, "万元")
-        mine = q.wan.quantize(Decimal(1).scaleb(-max(f.decimals, 0)), rounding=ROUND_HALF_UP)
-        if stated == mine or stated == q.wan:
+
+def _two_figures(q: Quantity, said: list, b, cite_q, agree_asked: bool = False) -> None:
+    """Where the narrative states the metric with another figure than the table: say so (and, when
+    the question asks whether they agree, say that they do when they do). `said`: (quantity, its
+    evidence item or a function giving its marker)."""
+    for other, ev in said:
+        marker = ev() if callable(ev) else b.cite(ev)
+        decimals = len(other.raw.split(".")[1]) if "." in other.raw else 0
+        mine = q.wan.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+        printed = f"{other.raw}{other.unit}"
+        if other.wan == mine or other.wan == q.wan:
             if agree_asked:
-                b.lines.append(f"一致：表中{q.label}为{wan_text(q)}{cite_q(q)}，文字说明中也是{f.raw.strip()}"
-                               f"{'' if f.raw.strip().endswith('元') else f.unit}{b.cite(f.evidence)}。")
+                b.lines.append(f"一致：表中{q.label}为{wan_text(q)}{cite_q(q)}，文字说明中也是{printed}{marker}。")
             return
-        if stated != mine and stated != q.wan:
-            other = Quantity(label=q.label, value=f.value, unit=f.unit, raw=f.raw.strip().rstrip("万元亿"),
-                             doc_id=q.doc_id)
-            d = ops.difference(q, other)
-            b.arithmetic.append(d.expr)
-            b.lines.append(f"注意：文件对{q.label}写了不同的数字——表中为{wan_text(q)}{cite_q(q)}，"
-                           f"文字说明中为{f.raw.strip()}{'' if f.raw.strip().endswith('元') else f.unit}"
-                           f"{b.cite(f.evidence)}，相差{d.text}（计算：{d.expr}），两者不一致。")
-            return
+        d = ops.difference(q, other)
+        b.arithmetic.append(d.expr)
+        b.lines.append(f"注意：文件对{q.label}写了不同的数字——表中为{wan_text(q)}{cite_q(q)}，"
+                       f"文字说明中为{printed}{marker}，相差{d.text}（计算：{d.expr}），两者不一致。")
+        return
 
 
 def _whole_for(p: Plan, t: Target) -> Optional[Target]:
@@ -238,8 +243,23 @@ def _list(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> No
         title, qs = list_rows(p.question, r, metric)
     if write_list(title, qs, b, cite_q, _fig):
         out.answered = True
+        whole = r.metric(metric) if metric else (r.metric("项目支出") if title == "文件列出的项目" else None)
+        if whole is not None and len(qs) >= 2:
+            _against_total(qs, whole, b, cite_q)
     elif p.targets and p.operation == "list":  # nothing to list: the targets' own figures
         _value(p, r, b, cite_q, out, stated_elsewhere)
+
+
+def _against_total(qs: list[Quantity], whole: Quantity, b, cite_q) -> None:
+    """The listed rows' sum beside the total the document prints for them: equal, or how far apart."""
+    parts = ops.total([q for q in qs if q is not None])
+    if parts.result == whole.wan:
+        b.lines.append(f"与{whole.label}{_fig(whole, cite_q)}一致。")
+        return
+    stated = Quantity(label="以上合计", value=parts.result, unit="万元", raw="", doc_id=whole.doc_id)
+    d = ops.difference(stated, whole)
+    b.arithmetic.append(d.expr)
+    b.lines.append(f"与{whole.label}{_fig(whole, cite_q)}不一致，相差{d.text}（计算：{d.expr}）。")
 
 
 def _two(p: Plan, r: Resolver, out: Outcome) -> list[Quantity]:
@@ -290,7 +310,11 @@ def _rank_lines(t: Target, qs: list[Quantity], low: bool, b, cite_q, out: Outcom
     ranked = ops.rank(qs, lowest_first=low)
     out.answered = True
     b.lines.append(f"按{t.name}从{'低到高' if low else '高到低'}排序（统一换算为万元）：")
+    depts = [q.department for q in ranked]
     for i, q in enumerate(ranked[:RANKING_SHOWN], 1):
-        b.lines.append(f"{i}. {_who(q) or q.doc_id[:8]}：{_fig(q, cite_q)}")
+        name = q.department or q.doc_id[:8]
+        if q.department and depts.count(q.department) > 1 and q.year:  # one department, several years
+            name += f"（{q.year}年）"
+        b.lines.append(f"{i}. {name}：{_fig(q, cite_q)}")
     if len(ranked) > RANKING_SHOWN:
         b.lines.append("（以上只列出排在最前的部门，其余部门从略。）")

@@ -10,11 +10,10 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
-from indexing.numbers import find_numbers
+from eval.questions.score import DECLINE_RE, key_value_present  # noqa: F401 - one scorer for both corpora
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
-DECLINE_RE = re.compile(r"文件中没有相关信息|文件未(?:说明|提供|列示)|没有相关信息")
 
 
 def load_qa(labels_dir: Path, seeds_dir: Path) -> list[tuple[Path, dict]]:
@@ -26,21 +25,6 @@ def load_qa(labels_dir: Path, seeds_dir: Path) -> list[tuple[Path, dict]]:
         if seed.exists():
             out += [(seed, q) for q in data["qa"]]
     return out
-
-
-def _decimals(v: Decimal) -> int:
-    return max(0, -v.as_tuple().exponent)
-
-
-def key_value_present(answer: str, gold) -> bool:
-    """The answer prints the value with the same or more decimals, within the gold's rounding."""
-    g = Decimal(str(gold))
-    d = _decimals(g)
-    half = Decimal(1).scaleb(-d) / 2
-    for n in find_numbers(answer):
-        if n.decimals >= d and abs(abs(n.value) - abs(g)) <= half:
-            return True
-    return False
 
 
 def quotes_reason(answer: str, evidence_quote: str, min_len: int = 10) -> bool:

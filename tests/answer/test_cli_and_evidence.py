@@ -51,13 +51,13 @@ def test_cli_ask_json(seeds_dir, capsys):
     assert main(["ask", "项目支出占全部支出的比例是多少？", "--docs", str(seed), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert "62.89%" in out["answer"] and out["grounded"] and out["citations"]
-    assert any("707.98 ÷ 1125.77" in a for a in out["arithmetic"])
+    assert any("707.98万元 ÷ 1125.77万元" in a for a in out["arithmetic"])
 
 
 def test_cli_ask_text_declines(seeds_dir, capsys):
     seed = seeds_dir / "001_9d927ef525b240df.txt"
     assert main(["ask", "平乡县医疗保障局有多少在编人员？", "--docs", str(seed)]) == 0
-    assert "文件中没有相关信息" in capsys.readouterr().out
+    assert "文件未说明" in capsys.readouterr().out
 
 
 def test_cli_llm_without_endpoint(seeds_dir, capsys, monkeypatch):
