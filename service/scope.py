@@ -22,6 +22,8 @@ naming, never by a list of synonyms:
   4. Where a department's mention lies inside another's longer one (医保局 inside 湖滨区医保局), the
      longer one wins. A mention that still fits several departments is ambiguous: the answer names
      them and answers for none.
+  5. With no office named, a place of the question (湖滨区) that only one indexed department's name
+     holds names that department; a place several share (普陀区) names none.
 The year is the one the question asks about, not the one it compares with (与2024年相比 in a 2025
 question), and only where the catalogue holds it; the kind is 决算 where the question uses the words
 of final accounts (决算, 年初预算, 执行率), 预算 where it says 预算 otherwise, and again only where both
@@ -213,7 +215,8 @@ class Names:
 
     def __init__(self, departments: Iterable[str]):
         self.forms = {d: sorted(name_forms(d), key=len, reverse=True) for d in dict.fromkeys(departments) if d}
-        self.own_places = {d: "".join(_places(d)[1]) for d in self.forms}
+        self.places = {d: _places(d)[1] for d in self.forms}
+        self.own_places = {d: "".join(p) for d, p in self.places.items()}
 
     def best(self, q: str, dept: str) -> Optional[tuple[int, int]]:
         """The longest tail of one of `dept`'s forms written in `q`, as a span (start, end)."""
@@ -320,8 +323,11 @@ def resolve_scope(question: str, catalog: Sequence[CatalogEntry], *, department:
     if not entries:
         return Scope("empty", notes=tuple(notes))
     depts = list(dict.fromkeys(e.department for e in entries if e.department))
-    mentions = names_of(depts).mentions(q) if depts else []
+    names = names_of(depts)
+    mentions = names.mentions(q) if depts else []
     named = tuple(m.candidates[0] for m in mentions if len(m.candidates) == 1)
+    if not mentions and len(depts) > 1:
+        named = _place_only(q, names)
     ambiguous = [m for m in mentions if len(m.candidates) > 1]
     if ambiguous and not across:
         cands = tuple(dict.fromkeys(c for m in ambiguous for c in m.candidates))
@@ -366,18 +372,47 @@ def _resolve_selector(text: str, entries: Sequence[CatalogEntry]):
 
 # Kinds that only a department's name ends with (中心, 会, 部 … also end project and item names).
 _DEPARTMENT_KINDS = ("街道办事处", "委员会", "办公室", "办事处", "局", "委", "厅")
-_OFFICE_AT_END = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:" + "|".join(_DEPARTMENT_KINDS) + r"))")
-_NOT_A_NAME = re.compile(r"^(?:请问|问|的|在|和|与|该|本|这个|那个|我|全|各|哪个|哪些)+")
+_OFFICE_FIRST = re.compile(r"^([\u4e00-\u9fff]{2,10}?(?:" + "|".join(_DEPARTMENT_KINDS) + r"))")
+_NOT_A_NAME = re.compile(r"^(?:请问|问一下|问|想知道|那么|那|在|该|本|这个|那个|我们|我|全|各|哪个|哪些)+")
 
 
 def _unknown_mention(q: str) -> Optional[str]:
-    """A department named in the question that is not indexed (财政局 when only 医保局 is loaded)."""
-    for m in _OFFICE_AT_END.finditer(re.sub(r"20\d\d年度?|\d+", "，", q)):
-        name = _NOT_A_NAME.sub("", m.group(1))
-        kind = _office_kind(name)
-        if kind and len(name) - len(kind) >= _MIN_CORE and not re.search(r"[的是和与有]", name):
-            return name
+    """A department the question names at the head of a clause (its subject: 财政局2025年…, 请问教育局…)
+    that is not indexed. Only there: inside a clause a word may just end in 局 (结构布局)."""
+    for clause in re.split(r"20\d\d\s*年度?|[\d.,%％]+|[，。？！?!；;、：:\s（）()“”\"]", q):
+        clause = _NOT_A_NAME.sub("", clause)
+        m = _OFFICE_FIRST.match(clause)
+        if m:
+            name = m.group(1)
+            if len(name) - len(_office_kind(name)) >= _MIN_CORE and not re.search(r"[的是和与有]", name) \
+                    and _ends_as_a_name(clause, name):
+                return name
     return None
+
+
+def _ends_as_a_name(clause: str, name: str) -> bool:
+    """Where jieba segments the clause, the name ends at a word's end (not 委 of 委托) and its last word
+    is not an ordinary two-character word ending in the kind (布局, 格局, 当局)."""
+    import jieba
+
+    end, last = 0, ""
+    for word in jieba.lcut(clause):
+        end += len(word)
+        last = word
+        if end >= len(name):
+            break
+    return end == len(name) and not (len(last) == 2 and last[-1] == name[-1])
+
+
+def _place_only(q: str, names: "Names") -> tuple[str, ...]:
+    """Rule 5: a place written in the question (湖滨区) that one indexed department's name alone
+    holds names that department; a place several share (普陀区) names none."""
+    hits = set()
+    for dept, places in names.places.items():
+        for place in places:
+            if len(place) >= 3 and place in q:
+                hits.add(dept)
+    return tuple(hits) if len(hits) == 1 else ()
 
 
 def _narrow_year(y: Optional[int], entries: list[CatalogEntry], notes: list[str]) -> Optional[int]:

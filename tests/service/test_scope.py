@@ -92,3 +92,10 @@ def test_year_asked_not_year_compared_and_kind_only_where_both_are_loaded():
 def test_short_forms_follow_the_rule_for_any_office():
     forms = name_forms("北湖市卫生健康委员会")
     assert {"北湖市卫健委", "北湖卫健委", "北湖市卫生健康委员会"} <= forms
+
+
+def test_a_place_only_one_department_holds_names_it_and_a_word_ending_in_an_office_kind_is_no_name():
+    assert resolve_scope("西岭县城乡居民医保配套资金有多少", CATALOG).departments == ("西岭县医疗保障局",)
+    assert resolve_scope("河口区城乡社区支出是多少", CATALOG).status == "absent"  # a place five share
+    for q in ("418.80万元中介机构服务费分别委托给了哪些机构", "支出结构布局有什么变化"):
+        assert resolve_scope(q, CATALOG).status == "absent", q
