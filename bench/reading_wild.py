@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
+from typing import Optional
 
 from eval.reading import CORE_KEYS, ReadingScore, disclosure_groups, format_score, score_many, summarise
 
@@ -59,10 +61,59 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nworst {args.worst} (fewest core figures, then failing identities, then unreconciled totals):")
     for s in sorted(scores, key=_badness, reverse=True)[: args.worst]:
         print(format_score(s))
+    agreement, disagreements = meta_against_index(scores, root / "wild" / "INDEX.tsv")
+    if agreement:
+        print("\ncover metadata against the source file names of wild/INDEX.tsv (a hint, not a label: "
+              "a disagreement is read by hand on the cover):")
+        print(json.dumps(agreement, ensure_ascii=False))
+        for line in disagreements:
+            print("  " + line)
     if args.json:
         args.json.write_text(json.dumps({"total": total, "documents": [s.as_dict() for s in scores],
                                          "refused": failures}, ensure_ascii=False, indent=1))
     return 0
+
+
+def _hints(index: Path) -> dict[str, tuple[Optional[int], str, str]]:
+    """file → (year, source file name, city) from INDEX.tsv."""
+    out: dict[str, tuple[Optional[int], str, str]] = {}
+    if not index.exists():
+        return out
+    for line in index.read_text(encoding="utf-8").splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) < 7:
+            continue
+        source = re.sub(r"\s*\(blob [0-9a-f]+\)$", "", cols[6]).rsplit("/", 1)[-1]
+        year = re.search(r"(20\d\d)", source)
+        out[cols[0]] = (int(year.group(1)) if year else None, source, cols[2])
+    return out
+
+
+def meta_against_index(scores: list[ReadingScore], index: Path) -> tuple[dict, list[str]]:
+    """Year, department and city of each wild document's cover against its source file name: the
+    year must match, the department's name without its region must stand in the file name, and its
+    region must name the city."""
+    hints = _hints(index)
+    counts = {"documents": 0, "year": 0, "department": 0, "city": 0}
+    lines: list[str] = []
+    for s in scores:
+        names = [n for n in re.split(r"\s*\+\s*", s.source) if n in hints]
+        if not names:
+            continue
+        year, source, city = hints[names[0]]
+        sources = " ".join(hints[n][1] for n in names)
+        counts["documents"] += 1
+        dept = str(s.meta.get("department") or "")
+        bare = re.sub(r"^.*?(?:省|市|区|县)(?=.{2,})", "", dept)
+        ok = {"year": year is None or s.meta.get("year") == year,
+              "department": bool(bare) and re.sub(r"[（(].*?[)）]", "", bare)[:4] in sources,
+              "city": city in (str(s.meta.get("region") or "") + dept)}
+        for k, v in ok.items():
+            counts[k] += v
+        if not all(ok.values()):
+            bad = ", ".join(k for k, v in ok.items() if not v)
+            lines.append(f"{s.source}: {bad}: read {dept or '—'} / {s.meta.get('year')}; file {sources}")
+    return (counts if counts["documents"] else {}), lines
 
 
 def _badness(s: ReadingScore) -> tuple:

@@ -160,6 +160,7 @@ class Table(_Model):
     complete: bool = True
     incomplete_reason: Optional[str] = None
     empty_note: Optional[str] = None  # 空表说明, when the table is printed empty
+    issuer: Optional[str] = None  # the unit its 编制单位 / 部门(单位) line names, when printed
     notes: list[str] = Field(default_factory=list)  # other remarks printed with the table
     confidence: Optional[TableConfidence] = None  # set once the document is read
 

@@ -88,3 +88,39 @@ def _clean_dept(name: str) -> str:
     # "北京市教育委员会部门 / 2026年度部门预算": the cover names the organ, then says it is a 部门.
     stripped = re.sub(r"(?:部门|单位)$", "", name)
     return stripped if stripped != name and valid_department(stripped) else name
+
+
+def issuer_of(context: str) -> Optional[str]:
+    """The unit a table's 编制单位 / 部门(单位) / 部门名称 line names ("编制单位：XX局"), if it names one."""
+    compact = re.sub(r"[ \t\u3000]+", " ", context or "")
+    for m in _DEPT_FIELD_RE.finditer(compact):
+        name = _clean_dept(m.group(1))
+        if valid_department(name):
+            return name
+    return None
+
+
+def _same_unit(a: str, b: str) -> bool:
+    """One name is the other with or without its region in front ("市财政局" / "西安市财政局")."""
+    a, b = re.sub(r"[（(][^（）()]*[)）]", "", a), re.sub(r"[（(][^（）()]*[)）]", "", b)
+    return a == b or a.endswith(b) or b.endswith(a)
+
+
+def check_department(doc: Document) -> Document:
+    """The department from the cover checked against the units the tables name. With no department
+    on the cover, the unit most tables name is the department. When the cover names one and most
+    tables another (a 单位 disclosure filed under its 部门's cover, or a misread cover), the
+    document says so: both names stand in a warning, and nothing is silently replaced."""
+    named = Counter(t.issuer for t in doc.tables if t.issuer)
+    if not named:
+        return doc
+    top, count = named.most_common(1)[0]
+    if doc.meta.department is None:
+        doc.meta.department = top
+        doc.meta.region = doc.meta.region or region_of(top)
+        return doc
+    if count * 2 > sum(named.values()) and not any(_same_unit(doc.meta.department, n) for n in named):
+        doc.warnings.append(
+            f"封面所写部门“{doc.meta.department}”与表格的编制单位“{top}”（{count} 张表）不一致 / the cover names "
+            f"“{doc.meta.department}” but {count} table(s) name “{top}” as the issuing unit")
+    return doc

@@ -33,7 +33,7 @@ from typing import Callable, Optional
 from indexing.read.pdf_tables import PageTable
 
 _AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)$")
-_CODE = re.compile(r"^\d{3,7}$")
+_LOOSE_AMOUNT = re.compile(r"(?:^|\s)[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+)(?:\s|$)")
 _WORD_GAP = 0.8  # share of the font size: a wider gap between characters separates two cells
 _COL_TOL = 3.0  # points: edges of one column line up within this
 
@@ -118,6 +118,10 @@ def find_unruled_tables(page_no: int, lines: list, is_title: Callable[[str], boo
                         is_context: Callable[[str], bool]) -> tuple[list[PageTable], set[int]]:
     """Unruled tables among a page's lines (those outside its ruled tables), and the indexes of the
     lines they took (the header and body; the title and unit lines stay for `_attach_text`)."""
+    # Cheap gate first: a page with no figure standing apart from other text, and no 空表 note,
+    # holds no unruled table (most pages: narrative, or tables that were ruled).
+    if not any(_LOOSE_AMOUNT.search(l.text) for l in lines) and not any("空表" in l.text for l in lines):
+        return [], set()
     parsed = [_Line(i, l.top, l.bottom, words_of(l, l.size or 9.0)) for i, l in enumerate(lines)]
     tables: list[PageTable] = []
     used: set[int] = set()

@@ -13,6 +13,7 @@ from typing import Optional, Sequence
 
 from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence, is_line_number_column
 from indexing.numbers import parse_number
+from indexing.read.meta import issuer_of
 from indexing.read.codes import fill_down
 from indexing.read.table_types import decide_type, table_number
 
@@ -95,6 +96,7 @@ def build_table(
         pages=sorted(set(pages or [p for p in (row_pages or []) if p is not None])),
         complete=complete,
         incomplete_reason=incomplete_reason,
+        issuer=issuer_of(context),
     )
     for r_index, texts in enumerate(body):
         page = row_pages[r_index] if row_pages and r_index < len(row_pages) else None
