@@ -122,11 +122,13 @@ def _share_parts(q: str) -> Optional[tuple[str, str]]:
 
 
 # Colloquial words → the templates' words (rules of the language, not of any question): 开支, 花销,
-# 花费 and 开销 are 支出; "X方面的经费" is X经费; 公车 is 公务用车; "总共/全部/所有的支出" is 总支出.
+# 花费 and 开销 are 支出; "X方面的经费" is X经费; 公车/公务车 is 公务用车, 买车 its 购置; "总共/全部/所有的支出"
+# is 总支出.
 _COLLOQUIAL = (
     (re.compile(r"开支|花销|开销|花费"), "支出"),
     (re.compile(r"方面的?(?=经费|支出)"), ""),
-    (re.compile(r"公车"), "公务用车"),
+    (re.compile(r"公车|公务车(?!辆)"), "公务用车"),
+    (re.compile(r"买(?:新的?)?(?:公务用|公务)?车"), "公务用车购置费"),
     (re.compile(r"(?:总共|全部|所有|一共)的支出"), "总支出"),
 )
 

@@ -327,8 +327,26 @@ def _why(a, b, items, primary, figures, filters):
         b.lines.append("文件没有说明原因。")
         return
     b.lines.append("文件说明的原因：")
-    for ev in reasons[:3]:
+    for ev in _with_continuations(reasons[:3], figures)[:4]:
         b.quote(ev, ("原因", "主要为") + tuple(a.terms), size=400)
+
+
+def _with_continuations(reasons: list[Evidence], figures: Callable) -> list[Evidence]:
+    """A reason that lists its parts ("其中：基本支出增加…，主要为…。") often goes on in the next sentence
+    of its paragraph ("项目支出增加…，主要为…。"): that sentence is part of the reason."""
+    from service.semantic.bridge import provider_of
+
+    provider = provider_of(figures)
+    out: list[Evidence] = []
+    for ev in reasons:
+        out.append(ev)
+        if provider is None or "其中" not in ev.text or ev.kind != "sentence":
+            continue
+        head, _, n = ev.id.rpartition(":")
+        nxt = next((it for it in provider.doc_items(ev.doc_id) if it.id == f"{head}:{int(n) + 1}"), None) if n.isdigit() else None
+        if nxt is not None and _REASON_RE.search(nxt.text) and re.search(r"增|减", nxt.text):
+            out.append(nxt)
+    return list({e.id: e for e in out}.values())
 
 
 _CHANGE_RE = re.compile(r"(增加|减少|上升|下降|增长)\s*(\d[\d,]*(?:\.\d+)?)\s*万元")

@@ -7,6 +7,7 @@ project: the answerer then works on the retrieved passages alone), else the `Out
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 from service.analyse import Analysis
@@ -28,7 +29,7 @@ def semantic_answer(a: Analysis, provider, filters: dict, b, figures=None) -> Op
     if a.qtype != "across":
         for doc in docs[:NAME_SCAN_DOCS]:
             r = resolver_for(doc)
-            subjects += [n for n in r.subject_names() if n in q]
+            subjects += [n for n in r.subject_names() if n in q] + _named_by_tail(q, r.subject_names())
             projects += [name for name in (_core_name(p.label) for p in r.projects()) if name in q]
     years = {d.meta.year for d in docs if d.meta.year}
     prior_year = False
@@ -43,9 +44,13 @@ def semantic_answer(a: Analysis, provider, filters: dict, b, figures=None) -> Op
             out.missing.append(f"{a.year}年的情况（文件是{'、'.join(str(y) for y in sorted(years))}年的）")
             return out
     count = count_asked(q)
-    if count is not None:
-        return answer_count(q, count, docs, provider, b, cite_q_of(provider, b))
+    counted = answer_count(q, count, docs, provider, b, cite_q_of(provider, b)) if count is not None else None
     p = plan(a, targets_of(q, list(dict.fromkeys(subjects)), list(dict.fromkeys(projects))))
+    if counted is not None and p is not None:  # the count's own clause is answered: drop its targets
+        span = _clause_span(q, q.find(count))
+        p.targets = [t for t in p.targets if not span[0] <= t.at < span[1]]
+    if counted is not None and (not counted.answered or p is None or not p.targets):
+        return counted
     if p is None:
         return None
     if prior_year and p.operation == "value":
@@ -61,7 +66,17 @@ def semantic_answer(a: Analysis, provider, filters: dict, b, figures=None) -> Op
         return [f for f in figures(synonyms(metric), {"doc_ids": [doc_id]}) if f.evidence.kind == "sentence"]
 
     by_id = {d.id: d for d in docs}
-    return respond(p, docs, lambda doc_id: resolver_for(by_id[doc_id]), b, cite_q, stated_elsewhere)
+    out = respond(p, docs, lambda doc_id: resolver_for(by_id[doc_id]), b, cite_q, stated_elsewhere)
+    if counted is not None:  # a count and an amount in one question ("有几辆车？还要买车吗？")
+        out.answered = True
+    return out
+
+
+def _clause_span(q: str, at: int) -> tuple[int, int]:
+    """(start, end) of the clause of `q` holding position `at` (clauses end at ，？。；)."""
+    start = max((m.end() for m in re.finditer(r"[，,？?。；;]", q[:at])), default=0)
+    m = re.search(r"[，,？?。；;]", q[at:])
+    return start, at + m.start() if m else len(q)
 
 
 def cite_q_of(provider, b):
@@ -100,3 +115,21 @@ def _core_name(name: str) -> str:
 
     core = re.sub(r"^20\d\d\s*年度?", "", name or "")
     return core if len(core) >= 4 else name
+
+
+MIN_TAIL = 6  # characters of a 科目's name a question must write when it names it by its end
+
+
+def _named_by_tail(q: str, names: list[str]) -> list[tuple[str, str]]:
+    """科目 the question names by the end of their name ("职业年金缴费支出" for 机关事业单位职业年金缴费支出),
+    where that end belongs to one name only."""
+    out = []
+    for n in names:
+        if n in q:
+            continue
+        for k in range(len(n) - 1, MIN_TAIL - 1, -1):
+            tail = n[-k:]
+            if tail in q and sum(1 for o in names if o.endswith(tail)) == 1:
+                out.append((n, tail))
+                break
+    return out

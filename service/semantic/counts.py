@@ -30,7 +30,7 @@ def _nouns(q: str, unit: str) -> list[str]:
     only have to stand before the number in the sentence to count)."""
     text = _COUNT.sub("|", q)
     text = _ASK_WORDS.sub("|", text)
-    return [w for w in re.findall(r"[\u4e00-\u9fff“”]{2,}", text) if w not in ("单位", "部门")]
+    return [w for w in re.findall(r"[\u4e00-\u9fff“”]+", text) if w not in ("单位", "部门")]
 
 
 def answer_count(q: str, unit: str, docs: list, provider, b, cite_q):
@@ -58,19 +58,38 @@ def answer_count(q: str, unit: str, docs: list, provider, b, cite_q):
 
 
 def _sentence_count(q: str, unit: str, items: list):
+    """The first sentence number in `unit` with the question's noun just before it (or just after:
+    "3辆公务用车"). A total stated before the sentence's "其中" wins over its parts, and there the
+    noun's head character is enough (车辆7辆 answers 几辆车, 几辆公务用车); elsewhere two characters of
+    the noun's end or start must stand there."""
     nouns = sorted(_nouns(q, unit), key=len, reverse=True)
+    hits = []
     for it in items:
         if it.kind != "sentence" or it.suspicious:
             continue
+        parts_at = it.text.find("其中")
         for n in find_numbers(it.text):
             after = it.text[n.end:n.end + len(unit) + 1]
             if not (it.text[n.start:n.end].endswith(unit) or after.lstrip().startswith(unit)):
                 continue
             before = it.text[max(0, n.start - WINDOW):n.start]
             tail = it.text[n.end:n.end + WINDOW]
+            head_only = parts_at < 0 or n.start < parts_at
             for noun in nouns:
-                for k in range(len(noun), 1, -1):  # the noun, or its longest ending (公务用车 in 有公务用车)
-                    w = noun[-k:] if noun[-k:] in it.text else noun[:k]
-                    if len(w) >= 2 and (w in before or tail.startswith(unit + w) or w in tail[:len(unit) + len(w)]):
-                        return it, n, w
-    return None
+                forms = [noun[-k:] for k in range(len(noun), 1, -1)] + [noun[:k] for k in range(len(noun) - 1, 1, -1)]
+                if head_only:
+                    forms.append(noun[-1])
+                w = next((f for f in forms if f in before or tail[len(unit):].startswith(f)), None)
+                if w is not None:
+                    hits.append((0 if head_only else 1, it, n, _said_noun(before) or w))
+                    break
+    hits.sort(key=lambda h: h[0])
+    return hits[0][1:] if hits else None
+
+
+def _said_noun(before: str) -> str:
+    """The sentence's own word for what it counts: the characters right before the number, without
+    the verbs that introduce a count (共有车辆7辆 → 车辆)."""
+    m = re.search(r"([\u4e00-\u9fff]{1,8})\s*$", before)
+    word = re.sub(r"^.*?(?:共有|现有|实有|共计|合计|共|有)", "", m.group(1)) if m else ""
+    return word if len(word) >= 2 else ""

@@ -81,11 +81,14 @@ def targets_of(q: str, subject_names: list[str] = (), project_names: list[str] =
     def free(a: int, b: int) -> bool:
         return not any(x < b and a < y for x, y in taken)
 
-    names = [(n, "project") for n in project_names] + [(n, "subject") for n in subject_names]
-    for name, kind in sorted(names, key=lambda p: -len(p[0])):
-        i = q.find(name)
-        if i >= 0 and free(i, i + len(name)):
-            taken.append((i, i + len(name)))
+    def pair(n):  # a name, or (name, the part of it the question writes)
+        return n if isinstance(n, tuple) else (n, n)
+
+    names = [(*pair(n), "project") for n in project_names] + [(*pair(n), "subject") for n in subject_names]
+    for name, surface, kind in sorted(names, key=lambda p: -len(p[1])):
+        i = q.find(surface)
+        if i >= 0 and free(i, i + len(surface)):
+            taken.append((i, i + len(surface)))
             out.append(Target(kind, name, at=i))
     for pos, canon, surface in find_metrics(q):
         if canon in AMOUNT_TARGETS and free(pos, pos + len(surface)):
