@@ -4,7 +4,9 @@ Retrieval sees chunks without the document around them, so every chunk repeats w
 (department, year) and where (heading path, or table title and unit). Three kinds:
 - "section": narrative text under its heading path, split at sentence ends into ~300–500 chars;
 - "row": one table row as a fact sentence: dept year title（单位）: code name / column = value; …;
-- "table": a small table whole (also empty tables with their 空表说明), for "list" questions.
+- "table": a small table whole (also empty tables with their 空表说明), for "list" questions; and
+  derived lists: every project with its amount, the 人员经费 / 公用经费 items of the basic expenditure table.
+A table printed side by side (two groups of 编码 / 名称 / 金额 in one row) states each group's fact.
 Chunk ids are `<doc id>:<position>`: deterministic, so re-ingesting overwrites, never duplicates.
 """
 
@@ -149,8 +151,52 @@ def _code_cols(table: Table, row: Row) -> set[str]:
     return {c.column for c in row.cells if c.text and c.text in parts and c.figure is None}
 
 
+_GROUP = re.compile(r"#(\d+)$")  # the reader's mark of a header printed again: a second group of columns
+
+
+def _side_by_side(row: Row) -> dict[int, list]:
+    """A row's cells by column group: tables printed side by side (基本支出 决算表: 工资福利支出 on the
+    left, 商品和服务支出 on the right, each with its own 编码 / 科目名称 / 决算数) repeat their headers,
+    which the reader marks 科目名称#2. One group: a plain row."""
+    groups: dict[int, list] = {}
+    for cell in row.cells:
+        m = _GROUP.search(cell.column.split("/")[-1])
+        groups.setdefault(int(m.group(1)) if m else 1, []).append(cell)
+    return groups
+
+
+def _group_fact(cells: list) -> Optional[str]:
+    """'302 商品和服务支出 / 决算数 = 10.23': a group's text cells name it, its numbers are its facts
+    (under the header without its #n)."""
+    names, facts = [], []
+    for cell in cells:
+        if not cell.text or cell.column.split("/")[-1].split("#")[0] in ("序号", "栏次", "行次"):
+            continue
+        if cell.figure is not None and cell.figure.value is not None and not _is_code(cell):
+            facts.append(f"{_GROUP.sub('', cell.column)} = {cell.text}")
+        else:
+            names.append(cell.text)
+    if not facts and not names:
+        return None
+    label = " ".join(names)
+    return f"{label} / " + "；".join(facts) if facts else label
+
+
+def _is_code(cell) -> bool:
+    """A classification code printed as a number (30201) under a 编码 / 代码 header."""
+    return any(w in cell.column for w in ("编码", "代码"))
+
+
 def row_fact(doc: Document, table: Table, row: Row) -> Optional[str]:
-    """'dept year title（单位：元）: 204 06 01 行政运行 / 基本支出 = 14,348,853.34；项目支出 = …'."""
+    """'dept year title（单位：元）: 204 06 01 行政运行 / 基本支出 = 14,348,853.34；项目支出 = …'.
+    A row of a table printed side by side states each group's fact in turn."""
+    groups = _side_by_side(row)
+    if len(groups) > 1:
+        first = row_fact(doc, table, row.model_copy(update={"cells": groups.pop(1)}))
+        rest = [f for f in (_group_fact(cells) for _, cells in sorted(groups.items())) if f]
+        first_body = first.split(": ", 1)[1] if first else ""
+        body = "；".join(x for x in [first_body.strip(" /")] + rest if x)
+        return f"{table_head(doc, table)}: {body}" if body else None
     skip = _code_cols(table, row)
     label = " ".join(x for x in (row.code_raw.replace(" | ", " ") if row.code_raw else "", row.name) if x)
     facts = []
@@ -290,6 +336,52 @@ def project_list_chunk(doc: Document, covered: bool) -> Optional[tuple[str, dict
     return text, meta
 
 
+# Basic expenditure by economic classification (政府支出经济分类): 人员经费 is classes 301 工资福利支出 and
+# 303 对个人和家庭的补助, 公用经费 is 302 商品和服务支出 and 310 资本性支出 (the 基本支出 tables' own split).
+ECONOMIC_GROUPS = {"人员经费": ("301", "303"), "公用经费": ("302", "310")}
+_CODE = re.compile(r"^\d{3,7}$")
+
+
+def _coded_items(row: Row) -> list[tuple[str, str, str]]:
+    """(economic code, name, first printed amount) of each column group of a row."""
+    def is_code(text: str) -> bool:  # printed whole (30201) or in parts (302 01)
+        return bool(_CODE.match(re.sub(r"[\s|]", "", text or "")))
+
+    out = []
+    for i, cells in sorted(_side_by_side(row).items()):
+        if i == 1 and row.code and _CODE.match(row.code):  # the reader joined the code's parts already
+            code, name = row.code, row.name
+        else:
+            code = next((re.sub(r"[\s|]", "", c.text) for c in cells if c.text and is_code(c.text)), None)
+            name = next((c.text for c in cells if c.text and (c.figure is None or c.figure.value is None)
+                         and not is_code(c.text) and not _is_code(c)), "")
+        amount = next((c for c in cells if c.figure is not None and c.figure.value is not None
+                       and not is_code(c.text) and not _is_code(c)), None)
+        if code and amount is not None:
+            out.append((code, name, amount))
+    return out
+
+
+def economic_group_chunks(doc: Document, table: Table) -> list[tuple[str, dict[str, Any]]]:
+    """One chunk per group of the basic expenditure table (人员经费, 公用经费) listing its items that
+    spend something: "公用经费主要花在哪里" reads the 302 items, which a long table (or one printed side
+    by side) otherwise spreads over many row chunks, none of which names the group."""
+    if table.standard_type != TableType.general_basic_expenditure:
+        return []
+    items = [it for row in table.rows for it in _coded_items(row)]
+    out = []
+    for group, classes in ECONOMIC_GROUPS.items():
+        mine = [(code, name, cell) for code, name, cell in items if code[:3] in classes and cell.figure.value != 0]
+        if len(mine) < 2:
+            continue
+        unit = f"（单位：{table.unit}）" if table.unit else ""
+        lines = [f"{doc_label(doc)} {table.title}{unit}〔{group}明细〕："]
+        lines += [f"{code} {name} = {cell.text}" for code, name, cell in mine]
+        meta = {**_table_meta(table), "chunk_kind": "table", "derived": "economic_group", "group": group}
+        out.append(("\n".join(lines)[:SMALL_TABLE_CHARS], meta))
+    return out
+
+
 def chunk_document(doc: Document) -> list[Chunk]:
     """All chunks in reading order: sections first, then tables row by row, then derived lists."""
     base = _base_meta(doc)
@@ -298,6 +390,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
         raw.extend(section_chunks(doc, section))
     for table in doc.tables:
         raw.extend(table_chunks(doc, table))
+        raw.extend(economic_group_chunks(doc, table))
     covered = any(m.get("chunk_kind") == "table" and m.get("table_type") == TableType.project_expenditure.value
                   and m.get("table_id") for _, m in raw if doc.table(m.get("table_id", "")) is not None
                   and doc.table(m["table_id"]).rows)

@@ -19,6 +19,7 @@ one department) and find the rank of the first hit that holds the evidence.
   (1,239,198.00 元 is the 123.92 万元 of the answer). UNIT_AWARE=False gives the old rule.
 
 Ad hoc: .venv/bin/python tests/index/retrieval_eval.py --data DIR DOCS_DIR LABELS_DIR
+(also split by the documents' kind, 预算 / 决算: `by_kind`).
 """
 
 from __future__ import annotations
@@ -130,6 +131,22 @@ def evaluate(index, questions: list[tuple[str, dict]], modes: Iterable[str] = MO
     return report, misses
 
 
+def by_kind(index, questions: list[tuple[str, dict]], report: dict, mode: str = "hybrid") -> dict[str, dict]:
+    """`mode`'s metrics split by the kind of the question's document (预算 / 决算): final accounts
+    print 年初预算 beside 决算 and tables of their own, and must be found as well as budgets."""
+    kinds = {d.doc_id: d.kind or "?" for d in index.documents()}
+    ranks: dict[str, list] = {}
+    for (doc_id, _qa), rank in zip(questions, report[mode]["ranks"]):
+        ranks.setdefault(kinds.get(doc_id, "?"), []).append(rank)
+    return {kind: {**metrics(r), "n": len(r), "in_top5": sum(1 for x in r if x is not None and x <= K)}
+            for kind, r in sorted(ranks.items())}
+
+
+def format_by_kind(split: dict[str, dict]) -> str:
+    return "\n".join(f"  {kind}: evidence in top {K} for {m['in_top5']}/{m['n']} (R@5 {m['r5']:.3f}, "
+                     f"MRR {m['mrr']:.3f})" for kind, m in split.items())
+
+
 def format_report(title: str, report: dict, misses: list, n_questions: int, n_docs: int) -> str:
     lines = [f"\n== {title}: {n_questions} answerable questions over {n_docs} documents, search filtered to the"
              f" question's document; {EVIDENCE_DEFINITION}",
@@ -171,9 +188,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     doc_ids = ingest_corpus(index, Path(args.docs))
     qs = load_questions(Path(args.labels), doc_ids)
     report, misses = evaluate(index, qs)
+    split = by_kind(index, qs, report)
     if args.json:
-        print(json.dumps({m: {"any": r["any"], "quote": r["quote"]} for m, r in report.items()}))
+        print(json.dumps({**{m: {"any": r["any"], "quote": r["quote"]} for m, r in report.items()}, "by_kind": split},
+                         ensure_ascii=False))
     print(format_report(args.docs, report, misses, len(qs), len(doc_ids)))
+    print(format_by_kind(split))
     return 0
 
 
