@@ -77,6 +77,23 @@ _TABLE_TOTAL_KEY = {
 }
 
 
+def table_total_key(table: Table) -> Optional[str]:
+    """What a table's total row stands for: its standard type's total (`_TABLE_TOTAL_KEY`), unless
+    the title narrows the table to one part of it — "一般公共预算项目支出情况表（按经济分类科目）"
+    totals 项目支出 only, not 一般公共预算支出; a 三公 table that also lists 会议费 and 培训费
+    ("“三公”经费及会议费、培训费支出预算表") totals more than the 三公经费, so its total row is
+    no 三公 total."""
+    key = _TABLE_TOTAL_KEY.get(table.standard_type)
+    title = re.sub(r"\s", "", table.title or "")
+    if key == "三公经费" and re.search(r"会议费|培训费", title):
+        return None
+    if key in ("一般公共预算支出", "本年支出合计", "政府性基金预算支出"):
+        parts = [k for k in ("基本支出", "项目支出") if k in title]
+        if len(parts) == 1:
+            return parts[0]
+    return key
+
+
 _THREE = (TableType.three_public,)
 _EMPTY_TABLE_KEYS = {
     "三公经费": _THREE, "因公出国(境)费": _THREE, "公务接待费": _THREE, "公务用车购置及运行费": _THREE,
@@ -214,7 +231,7 @@ class LabelIndex:
                 if key in ("合计", "总计") and table.standard_type in (TableType.income_expense_summary, TableType.fiscal_summary) and side in ("收入", "支出"):
                     key = ("财政拨款收支总计" if table.standard_type is TableType.fiscal_summary else f"{side}总计")
                 elif key in ("合计", "总计") or is_total_row(row, table) and key in _VAGUE:
-                    key = _TABLE_TOTAL_KEY.get(table.standard_type, "")
+                    key = table_total_key(table) or ""
                 self._add(key, CellRef(table, row, fig, cell.text))
             year_row = _year_row(row, self.doc.meta.year)
             if year_row == "prior":
@@ -223,7 +240,7 @@ class LabelIndex:
                 self._add_prior(table, row)
             if is_total_row(row, table) or single or year_row == "current":
                 if True:
-                    total_key = _TABLE_TOTAL_KEY.get(table.standard_type)
+                    total_key = table_total_key(table)
                     fig = _first_figure(row)
                     if total_key and fig is not None:
                         self._add(total_key, CellRef(table, row, fig, row.name or "合计"))

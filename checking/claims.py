@@ -28,8 +28,10 @@ _YEAR_CMP_RE = re.compile(r"(?:比|较|与|同|相比|对比)(?:上年|\s*)(\d{4
 _PRIOR_RE = re.compile(r"(\d{4})\s*年(?:度)?(?:当年)?(?:年初|初)?(?:预算)?(?:执行数|预算数|决算数|预算)?(?:为|是)?$|上年(?:预算|执行数|决算)?(?:数)?(?:为)?$")
 # "比2024年预算2052.78万元增加…", "与2023年预算相比1808.78万元减少…": the amount right after the
 # compared year is that year's figure, whatever year is written (a wrong year is N-YEAR's business).
-_CMP_PRIOR_RE = re.compile(r"(?:比|较|与|同|对比)(?:上年|上一年|\d{4}年)(?:度)?(?:年初|初)?(?:预算|执行数|预算数|决算数|决算)?(?:数)?(?:相比|相比较|对比|比较)?(?:为|是)?$")
-_SENT_RE = re.compile(r"[^。！？!?\n]+[。！？!?]?")
+# "比上年预算数", "较2024年决算数", "比2025年预算收入执行数" (a label between the year and 执行数)
+_CMP_PRIOR_RE = re.compile(r"(?:比|较|与|同|对比)(?:上年|上一年|\d{4}年)(?:度)?(?:年初|初)?(?:[^，。；比较]{0,6}?(?:预算|执行数|预算数|决算数|决算))?(?:数)?(?:相比|相比较|对比|比较)?(?:为|是)?$")
+# a full stop inside brackets ("…减少2.56万元。）比上年增加…") does not end the sentence
+_SENT_RE = re.compile(r"(?:[^。！？!?\n]|[。！？!?](?=[）)]))+[。！？!?]?")
 _CUT = "，,；;：:、。（）“”\"《》【】 "
 # Words that are not part of a metric label.
 _NOISE_RE = re.compile(
@@ -180,13 +182,18 @@ def extract_claims(doc: Document, hook: Optional[UnparsedHook] = None) -> list[C
             if not numbers:
                 continue
             in_sentence: list[Claim] = []
+            bracketed: set[str] = set()  # ids of this sentence's claims inside brackets
             prev_end = 0
             typed = 0
             for n in numbers:
-                prefix_local = sentence[prev_end : n.start]
+                # a "；" closes a clause: a direction word before it ("…经费减少；公务接待费22.21万元")
+                # is another clause's, not this figure's
+                prefix_local = re.split(r"[；;]", sentence[prev_end : n.start])[-1]
                 context = sentence[: n.start]
                 prev_end = n.end
-                kind = _kind(n.unit, prefix_local, context, doc.meta.year)
+                # the direction word of a change stands in the figure's own clause ("…增加较多，主要原因…，
+                # 比2025年执行数483,923.17万元增加11,913.03万元": the first amount is no change)
+                kind = _kind(n.unit, re.split(r"[，,]", prefix_local)[-1], context, doc.meta.year)
                 if kind is None or _THRESHOLD_RE.match(sentence[n.end : n.end + 8]):
                     continue
                 typed += 1
@@ -221,7 +228,13 @@ def extract_claims(doc: Document, hook: Optional[UnparsedHook] = None) -> list[C
                     basis=basis if kind in ("amount", "completion_pct") else None,
                     sentence=sentence_no,
                 )
-                _link(c, in_sentence, last_amount, head, section_amounts)
+                # a figure after a bracket refers to what stood before it, not to the amounts
+                # inside it ("…维护费346.67万元（购置费36万元…；运行维护费310.67万元…）比上年增加33.44万元")
+                depth = len(re.findall(r"[（(]", context)) - len(re.findall(r"[）)]", context))
+                visible = in_sentence if depth > 0 else [x for x in in_sentence if x.id not in bracketed]
+                _link(c, visible, last_amount, head, section_amounts)
+                if depth > 0:
+                    bracketed.add(c.id)
                 if kind == "amount":
                     last_amount = c
                     section_amounts.append(c)

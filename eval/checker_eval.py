@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from decimal import Decimal
+from typing import Optional
 
 from eval.labels import Label
 from eval.matching import Flag, gold_targets, match_all
@@ -105,3 +106,86 @@ def ledger_scores(report) -> dict:
     applicable = sum(v for k, v in totals.items() if k != "not_applicable")
     return {"totals": totals, "decided": totals.get("pass", 0) + totals.get("fail", 0), "applicable": applicable,
             "alarms": report.alarms(), "errors": sum(1 for f in report.findings if f.severity.value == "error")}
+
+
+def check_files(paths: list[str], cache: Optional[str] = None) -> dict:
+    """Read one disclosure (its files read as one) and check it: the counts per level, every error
+    with its pages, the warnings, the ledger's totals and the time. In a worker process: a reader
+    crash costs one document. `cache`: a folder keeping each read document as JSON, keyed by the
+    files' names, sizes and times (delete it when the reader changes)."""
+    import time
+    from pathlib import Path
+
+    from checking.check import run_checks
+    from indexing.model import Document
+    from indexing.read import ReadError
+    from indexing.read.multi import read_parts
+
+    ps = [Path(p) for p in paths]
+    name = ps[0].name
+    t0 = time.perf_counter()
+    doc = None
+    key = "_".join(f"{p.stem}-{p.stat().st_size}-{int(p.stat().st_mtime)}" for p in ps)[:200]
+    cfile = Path(cache) / f"{key}.json" if cache else None
+    if cfile is not None and cfile.exists():
+        doc = Document.from_json(cfile.read_text(encoding="utf-8"))
+    if doc is None:
+        try:
+            doc = read_parts(ps)
+        except ReadError as exc:
+            return {"document": name, "error": str(exc), "read_s": time.perf_counter() - t0}
+        except Exception as exc:  # noqa: BLE001 - a reader crash costs one document
+            return {"document": name, "error": f"{type(exc).__name__}: {exc}", "read_s": time.perf_counter() - t0}
+        if cfile is not None:
+            cfile.write_text(doc.to_json(), encoding="utf-8")
+    read_s = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    report, _ = run_checks(doc)
+    check_s = time.perf_counter() - t1
+    counts = Counter({s: 0 for s in ("error", "warning", "hint", "extraction")})
+    counts.update("hint" if f.severity.value == "info" else f.severity.value for f in report.findings)
+    errors = [{"code": f.code, "message": f.message, "arithmetic": f.arithmetic,
+               "pages": sorted({e.location.page for e in f.evidence if e.location.page is not None})}
+              for f in report.findings if f.severity.value == "error"]
+    return {"document": name, "files": [p.name for p in ps], "kind": doc.meta.kind, "counts": dict(counts),
+            "errors": errors, "warnings": [f"{f.code}: {f.message[:100]}" for f in report.findings if f.severity.value == "warning"],
+            "ledger": report.ledger.totals() if report.ledger is not None else {}, "read_s": read_s, "check_s": check_s}
+
+
+def check_many(groups: list[list], jobs: int = 2, cache: Optional[str] = None, progress: bool = True) -> list[dict]:
+    """`check_files` for every disclosure in a process pool, sorted by document name."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    results = []
+    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futs = [pool.submit(check_files, [str(p) for p in g], cache) for g in groups]
+        for fut in tqdm(as_completed(futs), total=len(futs), desc="check", unit="doc", disable=not progress):
+            try:
+                results.append(fut.result())
+            except Exception as exc:  # noqa: BLE001 - a dead worker
+                results.append({"document": "?", "error": f"worker: {exc}"})
+    return sorted(results, key=lambda r: r["document"])
+
+
+def alarms_summary(results: list[dict]) -> dict:
+    """Alarms (errors + warnings) and errors per document over checked disclosures, with the
+    ledger's coverage (decided / applicable) and the median check time."""
+    ok = [r for r in results if "counts" in r]
+    n = len(ok)
+    tot = {s: sum(r["counts"].get(s, 0) for r in ok) for s in ("error", "warning", "hint", "extraction")}
+    ledger: Counter = Counter()
+    for r in ok:
+        ledger.update((r.get("ledger") or {}).get("all", {}))
+    decided = ledger.get("pass", 0) + ledger.get("fail", 0)
+    applicable = sum(v for k, v in ledger.items() if k != "not_applicable")
+    per = lambda k: round(tot[k] / n, 3) if n else None  # noqa: E731
+    return {
+        "documents": n, "unreadable": len(results) - n,
+        "errors_per_doc": per("error"), "alarms_per_doc": round((tot["error"] + tot["warning"]) / n, 3) if n else None,
+        "warnings_per_doc": per("warning"), "hints_per_doc": per("hint"), "extraction_per_doc": per("extraction"),
+        "documents_with_errors": sum(1 for r in ok if r["counts"].get("error")),
+        "ledger": dict(ledger), "coverage": round(decided / applicable, 3) if applicable else None,
+        "check_ms_median": round(sorted(r["check_s"] for r in ok)[n // 2] * 1000, 1) if n else None,
+    }

@@ -54,51 +54,78 @@ def evaluate_generated(n: int, seed: int, *, errors_per_doc: int = 2, out_dir: O
     try:
         generate_corpus(out_dir, n, seed, errors_per_doc=errors_per_doc)
         labels, _ = load_labels(Path(out_dir) / "labels", [Path(out_dir) / "docs"])
-        kinds_total, kinds_found, tp, fp = Counter(), Counter(), Counter(), Counter()
-        codes = defaultdict(lambda: {"flags": 0, "tp": 0})
-        misses: dict[str, list[str]] = defaultdict(list)
-        n_flags = n_tp = 0
-        seconds = []
+        tally = Tally()
         for label in tqdm(labels, desc="generated", unit="doc", disable=not progress):
             t0 = time.perf_counter()
             report, _ = run_checks(read_document(label.doc_path))
-            seconds.append(time.perf_counter() - t0)
-            flags = flags_of(report)
-            targets = gold_targets(label)["injected"]
-            per_flag, found = match_all(flags, targets)
-            for t, ok in zip(targets, found):
-                kinds_total[t.kind] += 1
-                kinds_found[t.kind] += ok
-                if not ok and len(misses[t.kind]) < 5:
-                    misses[t.kind].append(f"{label.name}: {t.quote or t.table or t.id}")
-            for f, hits in zip(flags, per_flag):
-                n_flags += 1
-                codes[f.code]["flags"] += 1
-                if hits:
-                    n_tp += 1
-                    codes[f.code]["tp"] += 1
-                    for k in {targets[i].kind for i in hits}:
-                        tp[k] += 1
-                else:
-                    for k in detects(f.code) or ("other",):
-                        fp[k] += 1
-        per_kind = {
-            k: {"injected": kinds_total[k], "detected": kinds_found[k], "recall": ratio(kinds_found[k], kinds_total[k]),
-                "tp_flags": tp[k], "fp_flags": fp[k], "precision": ratio(tp[k], tp[k] + fp[k]),
-                "missed_examples": misses.get(k, [])}
-            for k in sorted(kinds_total)
-        }
-        total = sum(kinds_total.values())
-        return {
-            "documents": len(labels), "seed": seed, "injected": total, "detected": sum(kinds_found.values()),
-            "recall": ratio(sum(kinds_found.values()), total), "flags": n_flags, "tp_flags": n_tp,
-            "precision": ratio(n_tp, n_flags), "per_kind": per_kind, "other_fp_flags": fp["other"],
-            "per_code": {c: {**v, "precision": ratio(v["tp"], v["flags"])} for c, v in sorted(codes.items())},
-            "latency_ms": {"read+check": {"p50": _ms(percentile(seconds, 50)), "p95": _ms(percentile(seconds, 95))}},
-        }
+            tally.add(score_document(label, report), time.perf_counter() - t0)
+        return {"documents": len(labels), "seed": seed, **tally.summary()}
     finally:
         if tmp is not None:
             tmp.cleanup()
+
+
+def score_document(label, report) -> dict:
+    """One document's flags against its injected errors: per target (kind, found, example) and per
+    flag (code, the kinds it matched or none). Small and picklable, so a worker process can return it."""
+    flags = flags_of(report)
+    targets = gold_targets(label)["injected"]
+    per_flag, found = match_all(flags, targets)
+    return {"name": label.name,
+            "targets": [(t.kind, ok, t.quote or t.table or t.id) for t, ok in zip(targets, found)],
+            "flags": [(f.code, sorted({targets[i].kind for i in hits}), f.severity) for f, hits in zip(flags, per_flag)]}
+
+
+class Tally:
+    """Recall per injected kind, precision per kind and per code, over scored documents."""
+
+    def __init__(self) -> None:
+        self.total, self.found, self.tp, self.fp = Counter(), Counter(), Counter(), Counter()
+        self.codes = defaultdict(lambda: {"flags": 0, "tp": 0})
+        self.misses: dict[str, list[str]] = defaultdict(list)
+        self.false_flags: list[str] = []
+        self.n_flags = self.n_tp = self.errors = 0
+        self.seconds: list[float] = []
+
+    def add(self, scored: dict, seconds: Optional[float] = None) -> None:
+        if seconds is not None:
+            self.seconds.append(seconds)
+        for kind, ok, where in scored["targets"]:
+            self.total[kind] += 1
+            self.found[kind] += ok
+            if not ok and len(self.misses[kind]) < 5:
+                self.misses[kind].append(f"{scored['name']}: {where}")
+        for code, kinds, severity in scored["flags"]:
+            self.n_flags += 1
+            self.codes[code]["flags"] += 1
+            if kinds:
+                self.n_tp += 1
+                self.codes[code]["tp"] += 1
+                for k in kinds:
+                    self.tp[k] += 1
+                continue
+            self.errors += severity == "error"
+            if len(self.false_flags) < 20:
+                self.false_flags.append(f"{scored['name']}: {code} ({severity})")
+            for k in detects(code) or ("other",):
+                self.fp[k] += 1
+
+    def summary(self) -> dict:
+        per_kind = {
+            k: {"injected": self.total[k], "detected": self.found[k], "recall": ratio(self.found[k], self.total[k]),
+                "tp_flags": self.tp[k], "fp_flags": self.fp[k], "precision": ratio(self.tp[k], self.tp[k] + self.fp[k]),
+                "missed_examples": self.misses.get(k, [])}
+            for k in sorted(self.total)
+        }
+        total, found = sum(self.total.values()), sum(self.found.values())
+        return {
+            "injected": total, "detected": found, "recall": ratio(found, total), "flags": self.n_flags,
+            "tp_flags": self.n_tp, "precision": ratio(self.n_tp, self.n_flags), "false_errors": self.errors,
+            "per_kind": per_kind, "other_fp_flags": self.fp["other"], "false_flag_examples": self.false_flags,
+            "per_code": {c: {**v, "precision": ratio(v["tp"], v["flags"])} for c, v in sorted(self.codes.items())},
+            "latency_ms": {"read+check": {"p50": _ms(percentile(self.seconds, 50)),
+                                          "p95": _ms(percentile(self.seconds, 95))}},
+        }
 
 
 def _ms(s: Optional[float]) -> Optional[float]:

@@ -17,7 +17,9 @@ Gold targets, and when a flag matches one:
     sentence that says 1740.73).
   * table inconsistency (likely_cause genuine) — anchored on figures: the flag cites ≥ 2 of the
     inconsistency's distinct non-zero values, or 1 of them and a table title or row label that
-    appears in one of its locations; one with no figures (a misprinted code) is matched by a flag
+    appears in one of its locations, or its gap (or an amount it cites) equals the inconsistency's
+    `difference` and it names one of its places (an amount moved between two columns shows one
+    gap in both; an amount listed twice is the gap); one with no figures (a misprinted code) is matched by a flag
     naming two of its places (the table and the row).
 
 tests/check/gold.py uses these same definitions (one definition of "found", issue 16).
@@ -59,6 +61,7 @@ class Flag:
     figures: list[Decimal] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)  # narrative-side quotes
     places: list[str] = field(default_factory=list)  # table titles, row labels, columns
+    difference: Optional[Decimal] = None  # stated − expected, where the finding computed one
 
     @property
     def is_contradiction(self) -> bool:
@@ -74,7 +77,8 @@ class Flag:
                 if p:
                     places.append(p)
         return cls(code=finding.code, severity=finding.severity.value, category=finding.category.value,
-                   message=finding.message, figures=sorted(finding.figures()), quotes=quotes, places=places)
+                   message=finding.message, figures=sorted(finding.figures()), quotes=quotes, places=places,
+                   difference=finding.difference)
 
 
 def flags_of(report) -> list[Flag]:
@@ -90,6 +94,7 @@ class Target:
     evidence_values: list[Decimal] = field(default_factory=list)
     places: list[str] = field(default_factory=list)
     table: Optional[str] = None  # missing_table: the table's title
+    difference: Optional[Decimal] = None  # table inconsistency: the gap the gold states
     parts: list["Target"] = field(default_factory=list)  # injected: the claim/inconsistency targets it made
 
 
@@ -119,7 +124,19 @@ def _table_match(flag: Flag, t: Target) -> bool:
         hits = {n for n in map(normalise, flag.places) if len(n) >= 2 and any(n in k for k in keys)}
         return len(hits) >= 2
     n = _hits(t.values, flag.figures)
-    return n >= 2 or (n >= 1 and _place_hit(flag, t.places))
+    return n >= 2 or (n >= 1 and _place_hit(flag, t.places)) or (_same_gap(flag, t) and _place_hit(flag, t.places))
+
+
+def _same_gap(flag: Flag, t: Target) -> bool:
+    """The flag's gap, or an amount it cites, is the inconsistency's gap (within 0.1 %, any money
+    unit): an amount booked in one column of one table and another column of the other shows the
+    same gap in both columns (人员经费 and 公用经费), and an amount listed twice is itself the gap,
+    so a flag on either is the same inconsistency."""
+    if not t.difference:
+        return False
+    want = abs(t.difference)
+    got = [abs(x) for x in flag.figures + ([flag.difference] if flag.difference is not None else []) if x]
+    return any(abs(g - w) <= w / 1000 for g in got for w in (want, want * 10000, want / 10000))
 
 
 def matches(flag: Flag, t: Target) -> bool:
@@ -161,7 +178,8 @@ def claim_target(c: dict) -> Target:
 
 def inconsistency_target(t: dict) -> Target:
     return Target(id=t["id"], kind="genuine", values=[v for v in t.get("values") or [] if v is not None],
-                  places=list(t.get("locations") or []) + [t.get("description") or ""])
+                  places=list(t.get("locations") or []) + [t.get("description") or ""],
+                  difference=to_decimal(t.get("difference")))
 
 
 def gold_targets(label: Label) -> dict[str, list[Target]]:

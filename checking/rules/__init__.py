@@ -32,7 +32,7 @@ def table_sure(t: Optional[Table], row=None) -> bool:
     if t is None:
         return False
     conf = getattr(t, "confidence", None)
-    if t.complete and (conf is None or conf.sure):
+    if t.complete and (conf is None or conf.sure or _names_are_projects(t, conf)):
         return True
     if row is None or conf is None or not t.complete or not conf.unplaced:
         return False
@@ -41,6 +41,16 @@ def table_sure(t: Optional[Table], row=None) -> bool:
     if conf.totals_checked - conf.totals_reconciled >= DOUBT_MIN_FAILURES:
         return False
     return bool(row.name) or any(c.text and c.figure is None for c in row.cells)
+
+
+def _names_are_projects(t: Table, conf) -> bool:
+    """A project table's rows are named by project, their code the project's 功能分类 科目: that the
+    name is not the 科目's name is the template, not a misread code. A doubt resting only on such
+    code-name mismatches does not count (the reader's `code_mismatches` test assumes 科目 rows)."""
+    from indexing.model import TableType
+
+    return (t.standard_type in (TableType.project_expenditure, TableType.performance_project)
+            and bool(conf.code_mismatches) and not conf.unplaced and "编码与名称不符" in (conf.doubt or ""))
 
 
 def table_doubt(t: Table) -> str:

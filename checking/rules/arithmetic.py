@@ -47,9 +47,12 @@ def _val(f: Optional[Figure]) -> tuple[Decimal, int]:
 
 
 def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Figure, parts: list[Figure],
-              part_labels: list[str], total_label: str, explain=None) -> list[Finding]:
+              part_labels: list[str], total_label: str, explain=None, inside: bool = False) -> list[Finding]:
     """total = Σ parts with rounding intervals; a finding when outside. Recorded in the ledger;
-    on a table the reader doubts (`table_sure`) the check is blocked, not judged."""
+    on a table the reader doubts (`table_sure`) the check is blocked, not judged — unless the
+    reader's only doubt is that the table was cut short and `inside` (the parts are followed by
+    other rows of the table, or they are cells of one printed row) refutes it: a warning
+    (`cut_short_only`)."""
     place = f"《{table.title}》{label}"
     computed = sum((p.value for p in parts), Decimal(0))
     if computed == total.value:
@@ -72,12 +75,41 @@ def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Fig
         ctx.record(code, place, LedgerStatus.doubt, "X-" + code, tables=table.id)
         return [Finding(code="X-" + code, severity=Severity.extraction, category=Category.extraction,
                         message=f"《{table.title}》{label}不平（差{fmt(total.value - computed)}），{reason}，属抽取问题而非部门错误", **base)]
+    severity, note = Severity.error, ""
     if not table_sure(table):
-        ctx.block(table, code, place)
-        return []
+        if not (inside and cut_short_only(table)):
+            ctx.block(table, code, place)
+            return []
+        severity, note = Severity.warning, "（读取时疑表格被截断，但其下仍有其他科目行，差额不在表尾）"
     ctx.record(code, place, LedgerStatus.failed, code, tables=table.id)
-    return [Finding(code=code, severity=Severity.error, category=Category.arithmetic,
-                    message=f"《{table.title}》{label}不平：{total_label}{total.raw}，分项之和{fmt(computed)}", **base)]
+    return [Finding(code=code, severity=severity, category=Category.arithmetic,
+                    message=f"《{table.title}》{label}不平：{total_label}{total.raw}，分项之和{fmt(computed)}{note}", **base)]
+
+
+_CUT: dict[str, tuple[object, bool]] = {}
+
+
+def cut_short_only(t: Table) -> bool:
+    """The reader's one doubt about `t` is that its detail rows fall short of its total ("table cut
+    short": indexing/read/text_tables.check_truncation) — read as complete, it would be sure.
+
+    A text cut short loses the rows at its end; parts that fall short with other rows of the table
+    printed after them were not cut off, so the gap is in the figures (the department's), not in
+    the reading. `check_sum` is told so by `inside`."""
+    hit = _CUT.get(t.id)
+    if hit is not None and hit[0] is t:
+        return hit[1]
+    from indexing.read.confidence import table_confidence
+
+    reasons = [r for r in re.split(r";\s*", t.incomplete_reason or "") if r]
+    ok = bool(reasons) and all("table cut short" in r or r.startswith("the text was probably truncated") for r in reasons)
+    if ok:
+        conf = getattr(t, "confidence", None)
+        again = table_confidence(t.model_copy(update={"complete": True}),
+                                 conf.type_source if conf else "none", conf.type_note if conf else None)
+        ok = again.sure
+    _CUT[t.id] = (t, ok)
+    return ok
 
 
 def _col(table: Table, key: str, top_only: bool = False) -> Optional[str]:
@@ -102,12 +134,12 @@ def _columns(ctx: CheckContext, t: Table) -> list[Finding]:
         b, p, s, u = _fig(row, basic), _fig(row, project), _fig(row, staff), _fig(row, public)
         if total is not None and (b or p) and basic and project and basic != project:
             out += check_sum(ctx, t, "A-BASIC-PROJECT", f"“{label}”行 合计=基本支出+项目支出", total, [b or _zero(), p or _zero()],
-                             ["基本支出", "项目支出"], "合计")
+                             ["基本支出", "项目支出"], "合计", inside=True)
         if staff and public and (s or u):
             target = b if basic and basic not in (staff, public) else (total if not project and not others else None)
             if target is not None:
                 out += check_sum(ctx, t, "A-STAFF-PUBLIC", f"“{label}”行 基本支出=人员经费+公用经费", target, [s or _zero(), u or _zero()],
-                                 ["人员经费", "公用经费"], "基本支出" if target is b else "合计")
+                                 ["人员经费", "公用经费"], "基本支出" if target is b else "合计", inside=True)
     return out
 
 
@@ -130,8 +162,10 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
     out += _repeated_codes(t, vrows)
     cols = [c for c in dict.fromkeys(k for r in rows for k in r.figs)][:6]
     totals = [r for r in t.rows if is_total_row(r, t) and not r.code]
-    top_len = min(len(r.code) for r in rows)
-    tops = [r for r in rows if len(r.code) == top_len]
+    # the rows the 合计 adds: every row with no ancestor printed in the table (a table may list
+    # 款 rows beside 项 rows whose 款 it leaves out)
+    codes = {r.code for r in rows}
+    tops = [r for r in rows if not any(r.code[:k] in codes for k in (3, 5) if k < len(r.code))]
     by_prefix: dict[str, list[CodedRow]] = {}
     for r in rows:  # is_child: one level below is 1 or 2 digits longer, with the parent's code as prefix
         for cut in (1, 2):
@@ -149,7 +183,7 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
                 continue
             out += check_sum(ctx, t, "A-LEVEL", f"“{parent.row.code_raw or parent.code} {parent.name}”{column_label(col)}=下级科目之和", pf,
                              [k.figs.get(col) or _zero() for k in kids], [k.name for k in kids], parent.name,
-                             explain=_explainer(ctx, t, parent.code, kids, dupes))
+                             explain=_explainer(ctx, t, parent.code, kids, dupes), inside=_followed(t, parent.code, kids))
         if len(cols) and len(set(re.sub(r"#\d+$", "", c) for c in t.columns)) != len(t.columns):
             continue  # side-by-side: the total row sums both halves, leave it
         for total in totals[:1]:
@@ -197,6 +231,13 @@ def _dedupe(rows: list[CodedRow]) -> tuple[list[CodedRow], list[CodedRow]]:
         (dupes if key in seen else keep).append(r)
         seen.add(key)
     return keep, dupes
+
+
+def _followed(t: Table, prefix: str, kids: list[CodedRow]) -> bool:
+    """Rows of another group (a code outside `prefix`) or the table's total row are printed after
+    the last of `kids`: the group is not where the table would have been cut."""
+    last = max(k.row.index for k in kids)
+    return any(r.index > last and ((r.code and not r.code.startswith(prefix)) or is_total_row(r, t)) for r in t.rows)
 
 
 def _ends_page(t: Table, row: Row) -> bool:

@@ -70,9 +70,11 @@ def _missing_table(ctx: CheckContext, tt: TableType, toc: list[str], required: b
 
     - listed in the document's own table of contents and its title printed nowhere else (no table,
       no heading): the document does not contain a table it announces — M-TABLE-LISTED (a warning);
-    - listed and its title printed elsewhere, or its name printed in the text: the reader may have
-      lost it — X-TABLE-NOT-READ, an extraction note;
-    - a required table (财预〔2016〕143号) not found and named nowhere: M-TABLE (a warning)."""
+    - listed and its title printed elsewhere, or its title printed on a line of its own
+      (`_title_line`): the reader may have lost it — X-TABLE-NOT-READ, an extraction note;
+    - a required table (财预〔2016〕143号) not found and its title printed nowhere: M-TABLE (a
+      warning) — an empty one too (a nil 政府性基金 budget): the template publishes an empty table
+      with its 空表说明, so "本表为空表" in a sentence does not stand for the table."""
     doc = ctx.doc
     entry = _listed_table(ctx, tt, toc)
     if entry is not None:
@@ -90,16 +92,28 @@ def _missing_table(ctx: CheckContext, tt: TableType, toc: list[str], required: b
                        evidence=[_toc_quote(ctx, entry)])
     if not required:
         return None
-    printed = re.search(f"(?:{_TOC_WORDS[tt]})[^。，；\n]{{0,8}}表", _with_headings(doc))
+    printed = _title_line(_TOC_WORDS[tt], _with_headings(doc))
     if printed:
         # its name is printed (a heading, a "详见…表"): the reader may have lost the table itself
         return Finding(code="X-TABLE-NOT-READ", severity=Severity.extraction, category=Category.extraction,
                        message=f"未能读到{tt.value}（文中提到该表，可能未被读取），请核对原件",
                        evidence=[_toc_quote(ctx, printed.group(0))])
-    if tt is TableType.gov_fund and re.search(r"政府性基金[^。]{0,30}(?:0万元|为0|无)", doc.narrative):
-        return None
     return Finding(code="M-TABLE", severity=Severity.warning, category=Category.completeness,
                    message=f"未见{tt.value}（财预〔2016〕143号要求公开的8张表之一）")
+
+
+def _title_line(words: str, text: str) -> Optional[re.Match]:
+    """The table's name printed as a title is, not inside a sentence ("…政府性基金预算支出表为空表。",
+    "详见附表8"): no sentence punctuation within 20 characters of it on its line (a title line, or a
+    page flattened into one line of cells). A name only referred to in sentences is no sign of a
+    table the reader lost."""
+    for m in re.finditer(f"(?:{words})(?<=表)|(?:{words})[^。，；\n]{{0,12}}表", text):
+        start = max(text.rfind("\n", 0, m.start()) + 1, m.start() - 20)
+        end = text.find("\n", m.end())
+        end = min(end if end >= 0 else len(text), m.end() + 20)
+        if not re.search(r"[。，；]", text[start:end]):
+            return m
+    return None
 
 
 _FULL: dict[int, tuple[object, str]] = {}

@@ -27,6 +27,7 @@ blocked and reported once per doubted table (rules.blocked_findings)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from decimal import Decimal
 from typing import Optional
 
@@ -63,7 +64,16 @@ def _agree(ctx: CheckContext, a: Figure, ta: Table, b: Figure, tb: Table) -> Agr
 
 
 def _scope(t: Table) -> Optional[str]:
-    return "general" if t.standard_type in _GENERAL else "all" if t.standard_type in _ALL else None
+    """The funds a table covers. 三公 and 机关运行经费 tables are 一般公共预算 money by the template; a
+    一般公共预算支出表 or 基本支出表 is so only when its title says so (一般公共预算 / 财政拨款): a
+    "部门预算基本支出预算表" covers every fund, and an untitled or bare "基本支出预算情况表" is of
+    unknown scope — never compared across scopes."""
+    if t.standard_type in _GENERAL:
+        title = re.sub(r"\s", "", t.title or "")
+        if t.standard_type in (TableType.three_public, TableType.operating_cost) or re.search(r"一般公共预算|财政拨款", title):
+            return "general"
+        return "all" if re.search(r"部门(?:综合)?预算|单位预算|部门决算|单位决算", title) else None
+    return "all" if t.standard_type in _ALL else None
 
 
 def _grand_total(t: Table) -> Optional[Figure]:
@@ -115,6 +125,9 @@ def _pair_finding(ctx, code, label, ra: CellRef, rb: CellRef) -> list[Finding]:
                     message=f"{label}：《{ra.table.title}》为{a.raw}，《{rb.table.title}》为{b.raw}，两表不一致", **base)]
 
 
+_ORGAN_RE = re.compile(r"(?:局|中心|单位|本级|办公室|委员会|政府|站|所|院|馆|队|处)$")
+
+
 def _same_code(ctx: CheckContext, single_fund: bool) -> list[Finding]:
     """Per code, the 合计 column must agree between 支出总表 / 一般公共预算支出表 / 收入总表."""
     out: list[Finding] = []
@@ -124,9 +137,13 @@ def _same_code(ctx: CheckContext, single_fund: bool) -> list[Finding]:
     for t in ctx.doc.tables:
         if t.standard_type not in types:
             continue
-        for v in coded_rows(t):
-            if len(v.code) not in (3, 5, 7) or not v.figs:
-                continue
+        rows = coded_rows(t)
+        # a code on several rows of one table is split there by another classification (北京's
+        # 支出总表: 功能 × 政府经济 × 部门经济 on each row) or listed per unit: no row is the 科目's amount
+        repeated = {c for c, n in Counter(v.code for v in rows).items() if n > 1}
+        for v in rows:
+            if len(v.code) not in (3, 5, 7) or not v.figs or v.code in repeated or _ORGAN_RE.search(v.name or ""):
+                continue  # an organ's line (253 西安市住房和城乡建设局) is a unit code, not a 类
             fig = next(iter(v.figs.values()))
             seen.setdefault(v.code, []).append(CellRef(t, v.row, fig, v.name))
     for code, refs in seen.items():

@@ -21,6 +21,10 @@ Pairs never compared (issue 16):
   its goals); one project's completion or coverage rate against the department's totals;
 - a rate or change recomputed from figures of another statement (`_same_sentence`): only the
   claim's own sentence and the one just before it;
+- a 人员经费 / 公用经费 split of one 科目 ("具体为：…" after the 科目's sentence) against the
+  department's 合计 row (`_item_breakdown`);
+- a figure under a sentence about 一般公共预算 against a table of every fund (收支总表, 支出总表) while
+  the document has 政府性基金 or 国有资本经营 money (`_general_scope`);
 - a share of a total the sentence defines by exclusion ("占财政性资金(…除外)总额").
 
 Precision first: a claim is an error only when it aligns to its cell by code or by an exact
@@ -99,6 +103,9 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         # compared with a figure whose sentence names that fund, never with a department total
         refs = [r for r in kept if r.table.standard_type not in _FUND_SCOPED
                 or re.search(_FUND_SCOPED[r.table.standard_type], c.quote or c.context)]
+        refs = _general_scope(ctx, c, refs)
+        if refs and _item_breakdown(ctx, c) and all(is_total_row(r.row, r.table) for r in refs):
+            refs = []  # a 科目's own 人员经费/公用经费 split, not the department's totals
     if not refs:
         return []
     ctx.aligned.add(c.id)
@@ -145,6 +152,15 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
     slip = _slip(ctx, c, usable)
     if how == "fuzzy":
         return []  # a project named loosely: agreement confirms it, disagreement proves nothing
+    step = Decimal(1).scaleb(-c.decimals)
+    if len(values) == 1 and abs(c.value - expected) < step and all(_last_digit(ctx, x[0], c) < step for x in usable):
+        # the table prints finer than the narrative and the two differ by less than the narrative's
+        # last digit (921.33 for 921.324552, 5,331 for 5,330.0945): a total added up from rounded
+        # parts, not a wrong figure — a hint
+        return [_finding(ctx, "N-AMOUNT-ROUND", Severity.hint, Category.narrative_vs_table,
+                         f"“{c.metric}”{c.raw}与表中{r.figure.raw}{ctx.cell_unit(r.figure, r.table)}相差不足末位一个单位"
+                         f"（疑为分项舍入后相加）", c, [r], expected, "outside",
+                         f"{c.raw} − {fmt(expected)} = {fmt(c.value - expected)}")]
     severity = (Severity.error if how in ("code", "exact", "empty") and len(values) == 1 and _sure_claim(c)
                 else Severity.warning)
     label = (c.item_path[-1] if c.item_path else "") or c.metric or r.row.name
@@ -155,6 +171,74 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         msg += f"；{slip}"
     arith = f"{c.raw} − {fmt(expected)} = {fmt(c.value - expected)}"
     return [_finding(ctx, "N-AMOUNT", severity, Category.narrative_vs_table, msg, c, [x[0] for x in usable], expected, "outside", arith)]
+
+
+_ITEM_RE = re.compile(r"[（(]\d{3}(?:\s?\d{2}){0,2}[)）]|[（(][类款项][)）]|\d{3}类|\d{2}款|\d{2}项")
+_BREAKDOWN_RE = re.compile(r"具体为|具体包括|其中|分别为")
+
+
+def _item_breakdown(ctx: CheckContext, c: Claim) -> bool:
+    """A figure after 具体为 / 其中 / 分别为 splits the 科目 named before it — in its own sentence
+    ("对个人和家庭的补助（303）100151.38万元，其中：人员经费138.06万元") or in the sentence before
+    ("（3）行政事业单位养老支出（20805）705.90万元…。具体为：人员经费675.90万元…；公用经费…"): its
+    人员经费 / 公用经费 / 专项业务经费 are that 科目's, never compared with the department's 合计 row."""
+    sec = next((s for s in ctx.doc.sections if s.id == c.location.section_id), None)
+    if sec is None:
+        return False
+    at = c.location.offset if c.location.offset is not None else sec.text.find(c.quote[:20])
+    if at is None or at <= 0:
+        return False
+    before = sec.text[max(0, at - 400):at]
+    *rest, cur = before.split("。")
+    word = _BREAKDOWN_RE.search(cur)
+    if word is None:
+        return False
+    if _ITEM_RE.search(cur[: word.start()]):
+        return True
+    return not cur[: word.start()].strip(" \n：:，,") and bool(rest) and bool(_ITEM_RE.search(rest[-1]))
+
+
+# Tables whose amounts are 一般公共预算 money only; the others (收支总表, 收入/支出总表, the 合计 columns
+# of 财政拨款收支总表) add every fund.
+_GENERAL_TABLES = (TableType.general_budget_expenditure, TableType.general_basic_expenditure,
+                   TableType.three_public, TableType.operating_cost)
+_FUND_WORDS = re.compile(r"一般公共预算|政府性基金|国有资本经营|财政拨款|单位资金|事业收入|经营收入|其他收入")
+
+
+def _general_scope(ctx: CheckContext, c: Claim, refs: list) -> list:
+    """A figure under a sentence about 一般公共预算 ("一般公共预算支出X万元，主要用于：城乡社区支出Y万元")
+    is 一般公共预算 money; the same 科目 in a table of every fund (收支总表, 支出总表) also holds its
+    政府性基金 and 国有资本经营 money. The two are compared only where the other funds are nil (a
+    政府性基金 table printed empty, no 国有资本经营 figure); a metric that names its own fund (政府性基金
+    预算拨款收入) keeps its label's scope."""
+    if not re.search(r"一般公共预算", c.context or c.quote or "") or _FUND_WORDS.search(c.metric or ""):
+        return refs
+    if _other_funds_nil(ctx.doc):
+        return refs
+    return [r for r in refs if r.table.standard_type in _GENERAL_TABLES]
+
+
+_NIL: dict[int, tuple[object, bool]] = {}
+
+
+def _other_funds_nil(doc) -> bool:
+    """The document holds no 政府性基金 or 国有资本经营 money: a 政府性基金 table printed (empty or all
+    zero) and no non-zero 国有资本经营 table (computed once per document)."""
+    hit = _NIL.get(id(doc))
+    if hit is not None and hit[0] is doc:
+        return hit[1]
+    fund = [t for t in doc.tables if t.standard_type is TableType.gov_fund]
+    capital = [t for t in doc.tables if t.standard_type is TableType.state_capital]
+    nonzero = lambda ts: any(f.value for t in ts for r in t.rows for f in r.figures())  # noqa: E731
+    nil = bool(fund) and not nonzero(fund) and not nonzero(capital)
+    _NIL.clear()
+    _NIL[id(doc)] = (doc, nil)
+    return nil
+
+
+def _last_digit(ctx: CheckContext, ref, c: Claim) -> Decimal:
+    """One unit of the cell's last printed digit, in the claim's unit (1 元 = 0.0001 万元)."""
+    return to_unit(Decimal(1).scaleb(-ref.figure.decimals), ctx.cell_unit(ref.figure, ref.table), c.unit)
 
 
 def _slip(ctx: CheckContext, c: Claim, usable) -> str:

@@ -25,11 +25,11 @@ from indexing.model import Location
 from indexing.numbers import Agreement, compare_printed, find_numbers, sum_interval, to_unit
 from indexing.read.sections import page_at
 
+from checking.claims import _SENT_RE  # one sentence rule for claims and parts
 from checking.findings import Category, Evidence, Finding, LedgerStatus, Severity, fmt
 from checking.rules import CheckContext
 
 _UNIT_RE = re.compile(r"\s*(亿元|万元|元|平方米|人次|人|个|辆|户|套|台|项|次)")
-_SENT_RE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _OF_RE = re.compile(r"[（(，,；;:：]?\s*其中\s*[:：，,]?")
 _DIR_RE = re.compile(r"(增加|增长|上升|提高|减少|下降|降低)\s*(?:了)?\s*$")
 _UP = ("增加", "增长", "上升", "提高")

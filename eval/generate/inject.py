@@ -239,19 +239,22 @@ ORDER = {k: i for i, k in enumerate(("table_sum_break", "project_table_mismatch"
                                       "missing_three_public_reason", "missing_table"))}
 
 
-def inject(doc: GenDoc, rng: random.Random, n: int, kinds: Optional[list[str]] = None) -> list[dict]:
+def inject(doc: GenDoc, rng: random.Random, n: int, kinds: Optional[list[str]] = None,
+           injectors: Optional[dict[str, Callable]] = None) -> list[dict]:
     """Inject up to n errors of distinct kinds. Kinds are drawn at random, applied table-first (so the
-    narrative never quotes an edited cell) and missing_table last; an inapplicable kind is replaced."""
+    narrative never quotes an edited cell) and missing_table last; an inapplicable kind is replaced.
+    `injectors`: kind → injector (default `INJECTORS`; layout documents bring their own table ones)."""
+    injectors = injectors or INJECTORS
     pool = list(kinds or KINDS)
     rng.shuffle(pool)
     chosen, rest = pool[:n], pool[n:]
     done = []
     for k in sorted(chosen, key=ORDER.get):
-        rec = INJECTORS[k](doc, rng)
+        rec = injectors[k](doc, rng)
         if rec is not None:
             done.append(rec)
     while len(done) < n and rest:  # fall back on kinds that still apply
-        rec = INJECTORS[rest.pop(0)](doc, rng)
+        rec = injectors[rest.pop(0)](doc, rng)
         if rec is not None:
             done.append(rec)
     return done
