@@ -76,3 +76,39 @@ def test_figures_untouched(doc):
     row = doc.table("t1").rows[2]
     chunk_document(doc)
     assert row.value("基本支出") == Decimal("14348853.34")
+
+
+def _side_by_side_doc():
+    """A 决算 basic expenditure table printed side by side: 工资福利支出 on the left, 商品和服务支出
+    on the right, each group with its own 编码 / 科目名称 / 决算数 (the reader marks the second #2)."""
+    from indexing.model import Cell, Document, DocumentMeta, Figure, Row, Table
+
+    def cell(column, text):
+        is_amount = "决算数" in column
+        return Cell(column=column, text=text, figure=Figure(value=Decimal(text), raw=text, decimals=2) if is_amount else None)
+
+    left = [("301", "工资福利支出", "95.36"), ("30101", "基本工资", "14.12"), ("30102", "津贴补贴", "0.00")]
+    right = [("302", "商品和服务支出", "10.23"), ("30201", "办公费", "3.78"), ("30211", "差旅费", "6.45")]
+    rows = [Row(index=i, code=lc, code_raw=lc, name=ln,
+                cells=[cell("科目编码", lc), cell("科目名称", ln), cell("决算数", lv),
+                       cell("科目编码#2", rc), cell("科目名称#2", rn), cell("决算数#2", rv)])
+            for i, ((lc, ln, lv), (rc, rn, rv)) in enumerate(zip(left, right))]
+    table = Table(id="t1", title="一般公共预算财政拨款基本支出决算表", unit="万元",
+                  standard_type=TableType.general_basic_expenditure, rows=rows,
+                  columns=["科目编码", "科目名称", "决算数", "科目编码#2", "科目名称#2", "决算数#2"])
+    meta = DocumentMeta(department="东山市河口区统计局", year=2024, kind="决算", level="部门")
+    return Document(id="e" * 64, source="final.txt", format="text", meta=meta, tables=[table])
+
+
+def test_a_side_by_side_row_states_each_groups_fact():
+    rows = [c for c in chunk_document(_side_by_side_doc()) if c.metadata["chunk_kind"] == "row"]
+    assert rows[1].text.endswith(": 30101 基本工资 / 决算数 = 14.12；30201 办公费 / 决算数 = 3.78")
+    assert all("#2" not in c.text for c in rows)
+
+
+def test_the_basic_expenditure_table_lists_each_economic_group():
+    lists = {c.metadata["group"]: c.text for c in chunk_document(_side_by_side_doc())
+             if c.metadata.get("derived") == "economic_group"}
+    assert set(lists) == {"人员经费", "公用经费"}
+    assert "30201 办公费 = 3.78" in lists["公用经费"] and "30211 差旅费 = 6.45" in lists["公用经费"]
+    assert "基本工资" not in lists["公用经费"] and "津贴补贴" not in lists["人员经费"]  # nothing spent: left out
