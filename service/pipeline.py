@@ -407,7 +407,20 @@ class Pipeline:
             yield "error", {"error": {"code": "internal_error", "message_zh": f"回答失败：{type(exc).__name__}",
                                       "message_en": f"Answering failed: {type(exc).__name__}"}}
 
+    def department(self, text: Optional[str]) -> Optional[str]:
+        """A department filter as any unambiguous part of an indexed name (service/scope.py); one
+        several departments share is refused with the candidates."""
+        from service.scope import catalog_of, department_filter
+
+        with self._lock:
+            name, candidates = department_filter(text, catalog_of(self.index.documents()))
+        if candidates:
+            raise ApiError(400, "ambiguous_department", f"“{text}”可能指：{'、'.join(candidates)}，请写明是哪一个部门",
+                           f"{text!r} fits several departments: {', '.join(candidates)}")
+        return name
+
     def search(self, query, k, department, year, table_type, document_id) -> list[dict]:
+        department = self.department(department)
         with self._lock:
             hits = self.index.search(query, k=k, department=department, year=year, table_type=table_type,
                                      doc_id=document_id)
@@ -418,6 +431,8 @@ class Pipeline:
         with its table, row, column or sentence and page."""
         from indexing.figures_store import record_json
 
+        if filters.get("department"):
+            filters["department"] = self.department(filters["department"])
         with self._lock:
             records = self.index.figures.query(limit=limit, **{k: v for k, v in filters.items() if v not in (None, "")})
         return [self.sources.figure_place(record_json(r)) for r in records]

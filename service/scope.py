@@ -357,6 +357,17 @@ def resolve_scope(question: str, catalog: Sequence[CatalogEntry], *, department:
                  doc_ids=tuple(e.doc_id for e in in_scope), notes=tuple(notes))
 
 
+def department_filter(text: Optional[str], catalog: Sequence[CatalogEntry]) -> tuple[Optional[str], tuple[str, ...]]:
+    """A department filter (search, figures) read like a question's mention: (the indexed name it
+    means, ()), or (None, the candidates) when it fits several; a name that fits none stays as given."""
+    if not text:
+        return None, ()
+    sel = _resolve_selector(text, catalog)
+    if isinstance(sel, Scope):
+        return text, ()
+    return (sel[0], ()) if len(sel) == 1 else (None, sel)
+
+
 def _resolve_selector(text: str, entries: Sequence[CatalogEntry]):
     """The selector's department names: a whole name, a part of one, or a mention as in a question."""
     text = re.sub(r"\s+", "", text)

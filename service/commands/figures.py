@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from service.commands import add_index_filters
+from service.commands import add_index_filters, resolve_department
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,8 +38,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     conn = catalog.connect(settings.sqlite_path)  # SQLite only: no model, no Chroma needed for exact lookups
     try:
+        ok, dept = resolve_department(args.dept, catalog.list_documents(conn))
+        if not ok:
+            print(dept, file=sys.stderr)
+            return 2
         records = FiguresStore(conn).query(
-            row_name=args.row, row_name_contains=args.like, code=args.code, department=args.dept, year=args.year,
+            row_name=args.row, row_name_contains=args.like, code=args.code, department=dept, year=args.year,
             table_type=args.table_type, doc_id=args.doc_id, column_contains=args.column,
             origin="narrative" if args.narrative else None, limit=max(1, args.limit))
     finally:

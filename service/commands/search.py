@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from service.commands import add_index_filters
+from service.commands import add_index_filters, resolve_department
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,7 +27,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with Index.open(args.data) as index:
         doc_id = _resolve_doc(index, args.doc_id)
-        hits = index.search(args.query, k=args.k, mode=args.mode, department=args.dept, year=args.year,
+        ok, dept = resolve_department(args.dept, index.documents())
+        if not ok:
+            print(dept, file=sys.stderr)
+            return 2
+        hits = index.search(args.query, k=args.k, mode=args.mode, department=dept, year=args.year,
                             table_type=args.table_type, doc_id=doc_id)
     if args.json:
         json.dump({"query": args.query, "mode": args.mode, "hits": [h.to_dict() for h in hits]},
