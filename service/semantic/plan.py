@@ -65,6 +65,7 @@ class Plan:
     in_yuan: bool = False  # the question asks in 元
     lowest: bool = False  # a ranking from the lowest ("最少", "最低")
     question: str = ""  # as read (service/analyse.normalise_question)
+    part_word: str = ""  # "X中Y占…" with Y no target: Y as written
     yes_no: bool = False  # asked as a yes/no question (有没有, 一致吗)
 
 
@@ -123,8 +124,10 @@ def plan(a: Analysis, targets: list[Target]) -> Optional[Plan]:
         before = [t for t in targets if t.at < cut] if cut >= 0 else targets
         if cut >= 0 and not before:
             return None  # the part asked about is nothing the layer resolves: not a share of the whole
-        if before and re.search(r"[中里][^占]{2,}$", q[before[-1].at:cut]) and not after:
-            return None  # "X中Y占…": the part Y is nothing the layer resolves (X is the whole)
+        m = re.search(r"[中里]([^占]{2,})$", q[before[-1].at:cut]) if before else None
+        if m and not after:  # "X中Y占…": Y is no target; perhaps a part the narrative lists for X
+            p.part_word, p.targets = m.group(1), [before[-1]]
+            return p
         if after and before:
             p.whole, p.targets = after[0], before
         elif re.search(r"占.{0,6}(?:全部|总|整体|所有)?(?:支出|预算)", q) and before:

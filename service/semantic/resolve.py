@@ -184,6 +184,45 @@ class Resolver:
     _YEAR_AMOUNT = re.compile(r"(20\d\d)\s*年(?:度)?(?:当年|全年)?(?:预算执行数|执行数|决算数|预算数|预算安排|预算|安排)"
                               r"(?:为|是)?\s*(\d[\d,]*(?:\.\d+)?)\s*万元")
 
+    _BUDGET_FINAL = re.compile(r"(?:年初预算|全年预算|调整预算|预算数)(?:数)?(?:为|是)?\s*(?P<b>\d[\d,]*(?:\.\d+)?)\s*万元[，,]?\s*"
+                               r"(?:支出)?决算(?:数)?(?:为|是)?\s*(?P<f>\d[\d,]*(?:\.\d+)?)\s*万元")
+
+    def budget_and_final(self, name: str) -> tuple[Optional[Quantity], Optional[Quantity]]:
+        """A final account's (budget, final) for a 科目 as its paragraph states them ("全年预算为2.29万元，
+        支出决算为0.49万元"); (None, None) where it states no such pair."""
+        for sec in self.doc.sections:
+            for mm in _own_mentions(sec.text, name):
+                end = sec.text.find("\n", mm.end())
+                para = sec.text[mm.end(): end if end >= 0 else len(sec.text)]
+                m = self._BUDGET_FINAL.search(para)
+                if m:
+                    at = mm.end()
+                    return (self.sentence(f"{name}全年预算", sec.id, at + m.start("b")),
+                            self.sentence(f"{name}决算", sec.id, at + m.start("f")))
+        return None, None
+
+    _PARTS_AFTER = re.compile(r"([\u4e00-\u9fff（）()]{2,16}?)(?:预算|支出|为)?\s*(\d[\d,]*(?:\.\d+)?)\s*万元")
+
+    def sentence_parts(self, metric: str) -> list[Quantity]:
+        """The parts a narrative sentence lists for a metric after its 其中 ("政府采购预算1484.2万元，其中：
+        货物预算1.44万元、工程预算36.44万元、服务预算1446.32万元")."""
+        for sec in self.doc.sections:
+            for name in NARRATIVE_NAMES.get(metric, (metric,)):
+                for mm in re.finditer(re.escape(name), sec.text):
+                    end = _SENT_END.search(sec.text, mm.end())
+                    sent = sec.text[mm.end(): end.start() if end else len(sec.text)]
+                    k = sent.find("其中")
+                    if k < 0:
+                        continue
+                    out = []
+                    for m in self._PARTS_AFTER.finditer(sent, k + 2):
+                        q = self.sentence(m.group(1).lstrip("：:，,、"), sec.id, mm.end() + m.start(2))
+                        if q is not None:
+                            out.append(q)
+                    if len(out) >= 2:
+                        return out
+        return []
+
     def in_paragraph(self, name: str) -> tuple[Optional[Quantity], Optional[Quantity]]:
         """(this year's, last year's) figure stated in the narrative paragraph that names `name`
         (templates that explain each 科目 in its own numbered paragraph: "2023年当年预算执行数为1822.46万元，
@@ -192,7 +231,7 @@ class Resolver:
         if not year:
             return None, None
         for sec in self.doc.sections:
-            for mm in re.finditer(re.escape(name), sec.text):
+            for mm in _own_mentions(sec.text, name):
                 end = sec.text.find("\n", mm.end())
                 para = sec.text[mm.end(): end if end >= 0 else len(sec.text)]
                 found = {int(m.group(1)): m for m in self._YEAR_AMOUNT.finditer(para)}
@@ -366,6 +405,14 @@ class Resolver:
         near = [q for q in rows if len(key) >= 4 and key in normalise_label(q.label)]
         found = exact or (near if len(near) == 1 else [])  # a part of a name: only when it names one
         return found[0] if found else None
+
+
+def _own_mentions(text: str, name: str):
+    """Mentions of a 科目's name that are not the end of a longer name (事业单位医疗 in 行政事业单位医疗)."""
+    for m in re.finditer(re.escape(name), text):
+        before = text[m.start() - 1] if m.start() else ""
+        if not ("\u4e00" <= before <= "\u9fff"):
+            yield m
 
 
 def _subject_key(name: str) -> str:

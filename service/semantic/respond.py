@@ -108,6 +108,10 @@ def _value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> N
             line += f"，即{yuan:,}元"
         line += _derived(q, b, cite_q) + "。"
         b.lines.append(line)
+        if t.kind == "subject" and t.column:
+            _whole_row(t, r, b, cite_q)
+        if t.kind != "project" and r.doc.meta.kind == "决算":
+            _execution(q.label if t.kind == "subject" else t.name, r, b, cite_q)
         names = PARTS.get(t.name) if t.kind == "metric" else None
         if names and (p.parts or t.name == "三公经费"):
             parts = [(n, r.metric(n)) for n in names]
@@ -124,6 +128,28 @@ def _value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> N
 
 
 _AGREE = re.compile(r"一致|相符|相同|对吗|对不对|到底|真的|等于")
+
+
+def _whole_row(t: Target, r: Resolver, b, cite_q) -> None:
+    """A 科目's column asked: the row's total and its other standard column beside it."""
+    total = r.subject(code=t.code, name=None if t.code else t.name)
+    others = [r.subject(code=t.code, name=None if t.code else t.name, column=c) for c in ("基本支出", "项目支出")
+              if c != t.column]
+    parts = [f"合计{_fig(total, cite_q)}"] if total is not None else []
+    parts += [f"{o.label.split('的')[-1]}{_fig(o, cite_q)}" for o in others if o is not None]
+    if parts:
+        b.lines.append(f"（{t.name}：" + "，".join(parts) + "。）")
+
+
+def _execution(name: str, r: Resolver, b, cite_q) -> None:
+    """A final account: the year's budget and the final figure its paragraph states, and the rate."""
+    budget, final = r.budget_and_final(name)
+    if budget is None or final is None or budget.wan == 0:
+        return
+    rate = ops.share(final, budget)
+    b.arithmetic.append(rate.expr)
+    b.lines.append(f"全年预算为{_fig(budget, cite_q)}，决算为{_fig(final, cite_q)}，完成全年预算的{rate.result}%"
+                   f"（计算：{rate.expr}）。")
 
 
 def _said(f) -> tuple:
@@ -173,6 +199,9 @@ def _with_siblings(p: Plan) -> list[Target]:
 
 
 def _share(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
+    if p.part_word:
+        _share_of_stated_part(p, r, b, cite_q, out)
+        return
     p.targets = _with_siblings(p)
     for t, part in _resolve_all(p, r, out):
         wt = _whole_for(p, t)
@@ -190,6 +219,24 @@ def _share(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> N
         out.answered = True
         b.lines.append(f"{_who(part)}{part.label}{_fig(part, cite_q)}，占{whole.label}{_fig(whole, cite_q)}的"
                        f"{c.result}%（计算：{_computation(c, b)}）。")
+
+
+def _share_of_stated_part(p: Plan, r: Resolver, b, cite_q, out: Outcome) -> None:
+    """"X中Y占多大比例" where Y is one of the parts a sentence lists for X after 其中."""
+    whole_t = p.targets[-1]
+    whole = resolve_target(r, whole_t)
+    parts = r.sentence_parts(whole_t.name) if whole_t.kind == "metric" else []
+    key = re.sub(r"类|的|预算|支出|采购|费用?$", "", p.part_word)
+    part = next((x for x in parts if key and key in x.label), None)
+    if whole is None or part is None:
+        out.missing.append(p.part_word)
+        return
+    c = ops.share(part, whole)
+    if c is None:
+        return
+    out.answered = True
+    b.lines.append(f"{_who(whole)}{part.label}{_fig(part, cite_q)}，占{whole.label}{_fig(whole, cite_q)}的{c.result}%"
+                   f"（计算：{_computation(c, b)}）。")
 
 
 def _change(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:
@@ -241,9 +288,11 @@ def _list(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> No
     title, qs = (f"{subject.name}包括", r.children(subject.name)) if subject else ("", [])
     if not qs:
         title, qs = list_rows(p.question, r, metric)
-    if write_list(title, qs, b, cite_q, _fig):
+    whole = r.metric(metric) if metric else (r.metric("项目支出") if title == "文件列出的项目" else None)
+    if subject is not None and qs:
+        whole = resolve_target(r, subject)
+    if write_list(title, qs, b, cite_q, _fig, whole):
         out.answered = True
-        whole = r.metric(metric) if metric else (r.metric("项目支出") if title == "文件列出的项目" else None)
         if whole is not None and len(qs) >= 2:
             _against_total(qs, whole, b, cite_q)
     elif p.targets and p.operation == "list":  # nothing to list: the targets' own figures
