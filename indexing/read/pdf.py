@@ -137,7 +137,7 @@ def _is_encryption_error(exc: BaseException) -> bool:
 
 
 def _read_page(page, number: int) -> _Page:
-    x0, top, x1, bottom = page.bbox
+    x0, top, x1, bottom = _visible_box(page)
 
     def visible(obj) -> bool:
         if obj.get("object_type") != "char":
@@ -171,6 +171,34 @@ def _read_page(page, number: int) -> _Page:
         tables = sorted(tables + unruled, key=lambda pt: pt.bbox[1])
         lines = [l for k, l in enumerate(lines) if k not in taken]
     return _Page(number, lines, tables, hidden_chars=hidden)
+
+
+def _visible_box(page) -> tuple[float, float, float, float]:
+    """The page's visible area in the coordinates its objects carry. A MediaBox written upside down
+    or off the origin ([0 595 842 0]) is flipped by pdfplumber about its height, not its raw edge
+    (pdfplumber issue #1332), so every object of such a page sits one offset away from `page.bbox`.
+    When no character lies on the page box and nearly all lie on it moved by that offset, the moved
+    box is the visible page; clipped text on ordinary pages is still dropped as before."""
+    x0, top, x1, bottom = page.bbox
+    chars = page.chars
+    if not chars:
+        return x0, top, x1, bottom
+
+    def share_inside(dy: float) -> float:
+        inside = sum(1 for c in chars if c["top"] >= top + dy - 1 and c["bottom"] <= bottom + dy + 1)
+        return inside / len(chars)
+
+    if share_inside(0.0) > 0.05:
+        return x0, top, x1, bottom
+    raw = page.page_obj.attrs.get("MediaBox") or []
+    try:
+        offsets = {float(v) for v in raw} | {bottom - top}
+    except (TypeError, ValueError):
+        offsets = {bottom - top}
+    for dy in sorted(offsets | {-v for v in offsets} - {0.0}):
+        if share_inside(dy) >= 0.95:
+            return x0, top + dy, x1, bottom + dy
+    return x0, top, x1, bottom
 
 
 # ---------------------------------------------------------------------------------------------
