@@ -129,10 +129,12 @@ class CellRef:
 
     @property
     def usable(self) -> bool:
-        """The reader is sure of the table (`TableConfidence.sure`; complete when none was set)."""
+        """The reader is sure of the table (`TableConfidence.sure`; complete when none was set), and
+        the cell is an amount: an amount never prints a leading zero ("06" is a code's 款 or 项 read
+        as a figure)."""
         from checking.rules import table_sure
 
-        return table_sure(self.table, self.row)
+        return table_sure(self.table, self.row) and not re.match(r"0\d", (self.figure.raw or "").strip())
 
 
 @lru_cache(maxsize=4096)
@@ -277,10 +279,13 @@ class LabelIndex:
         keys = [canon(claim.metric)]
         if keys[0].endswith("收入") and len(keys[0]) > 3:
             keys.append(canon(keys[0][:-2]))  # "单位资金收入" ↔ "五、单位资金"
-        if keys[0] == "机关运行经费" and "机关运行经费" not in self.entries:
+        if keys[0] == "机关运行经费":
             # 机关运行经费 is not 公用经费 (财预〔2016〕143号 defines it as the 公用经费 of 行政单位 and
-            # 参公事业单位 only, plus 办公设备购置 etc.): without its own table it is not compared
-            return self._empty_table_refs("机关运行经费"), "empty"
+            # 参公事业单位 only, plus 办公设备购置 etc.), nor a project of that name: compared only with
+            # its own table (or a 三公 table's 机关运行经费 column)
+            own = [r for r in self.entries.get("机关运行经费", [])
+                   if r.table.standard_type in (TableType.operating_cost, TableType.three_public)]
+            return (own, "exact") if own else (self._empty_table_refs("机关运行经费"), "empty")
         if keys[0].endswith("支出") and len(keys[0]) > 4:
             keys.append(canon(keys[0][:-2]))
         raw = normalise_label(claim.metric)

@@ -25,7 +25,7 @@ _DOWN = ("减少", "下降", "降低", "减")
 _FLAT = ("持平", "无变化", "不变", "一致", "相同")
 _DIRECTION_RE = re.compile(r"(增加|增长|上升|提高|减少|下降|降低|持平|无变化|不变|大于|小于|等于)")
 _YEAR_CMP_RE = re.compile(r"(?:比|较|与|同|相比|对比)(?:上年|\s*)(\d{4})\s*年")
-_PRIOR_RE = re.compile(r"(\d{4})\s*年(?:度)?(?:当年)?(?:年初|初)?(?:预算)?(?:执行数|预算数|决算数|预算)?(?:为|是)?$|上年(?:预算|执行数|决算)?(?:数)?(?:为)?$")
+_PRIOR_RE = re.compile(r"(\d{4})\s*年(?:度)?(?:当年)?(?:年初|初)?(?:预算)?(?:执行数|预算数|决算数|预算)?(?:为|是)?$|(?:上年|去年|上一年)(?:预算|执行数|决算)?(?:数)?(?:为)?$")
 # "比2024年预算2052.78万元增加…", "与2023年预算相比1808.78万元减少…": the amount right after the
 # compared year is that year's figure, whatever year is written (a wrong year is N-YEAR's business).
 # "比上年预算数", "较2024年决算数", "比2025年预算收入执行数" (a label between the year and 执行数)

@@ -75,7 +75,8 @@ def check_sum(ctx: CheckContext, table: Table, code: str, label: str, total: Fig
         ctx.record(code, place, LedgerStatus.doubt, "X-" + code, tables=table.id)
         return [Finding(code="X-" + code, severity=Severity.extraction, category=Category.extraction,
                         message=f"《{table.title}》{label}不平（差{fmt(total.value - computed)}），{reason}，属抽取问题而非部门错误", **base)]
-    severity, note = Severity.error, ""
+    # an untitled table is typed from its content: the identity it is held to is a guess — a warning
+    severity, note = (Severity.error, "") if (table.title or "").strip() else (Severity.warning, "（表无标题，按内容识别）")
     if not table_sure(table):
         if not (inside and cut_short_only(table)):
             ctx.block(table, code, place)
@@ -129,6 +130,8 @@ def _columns(ctx: CheckContext, t: Table) -> list[Finding]:
     numeric = {c.column for r in t.rows for c in r.cells if c.figure is not None and c.figure.value is not None}
     others = numeric - {total_col, staff, public, basic, project}
     for row in t.rows:
+        if _column_numbers(row):
+            continue
         label = row.name or "合计"
         total = _fig(row, total_col)
         b, p, s, u = _fig(row, basic), _fig(row, project), _fig(row, staff), _fig(row, public)
@@ -141,6 +144,14 @@ def _columns(ctx: CheckContext, t: Table) -> list[Finding]:
                 out += check_sum(ctx, t, "A-STAFF-PUBLIC", f"“{label}”行 基本支出=人员经费+公用经费", target, [s or _zero(), u or _zero()],
                                  ["人员经费", "公用经费"], "基本支出" if target is b else "合计", inside=True)
     return out
+
+
+def _column_numbers(row: Row) -> bool:
+    """The line under a header that numbers its columns ("** ** 1 2 3", 栏次): its figures run 1, 2,
+    3 … — a part of the header, not amounts."""
+    vals = [f.value for f in row.figures() if f.value is not None]
+    return len(vals) >= 2 and all(v == int(v) and 0 < v <= 60 for v in vals) and all(
+        b - a == 1 for a, b in zip(vals, vals[1:]))
 
 
 def _zero() -> Figure:
@@ -165,7 +176,12 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
     # the rows the 合计 adds: every row with no ancestor printed in the table (a table may list
     # 款 rows beside 项 rows whose 款 it leaves out)
     codes = {r.code for r in rows}
-    tops = [r for r in rows if not any(r.code[:k] in codes for k in (3, 5) if k < len(r.code))]
+    # 6-digit codes are budget units (153001 西安市公安局), not 科目: no level of the classification
+    tops = [r for r in rows if len(r.code) in (3, 5, 7) and not any(r.code[:k] in codes for k in (3, 5) if k < len(r.code))]
+    # rows with amounts but no 科目 code (projects listed without one, unit lines): the 合计 adds
+    # them too, so Σ 类 is not the whole — the total row is not checked against the codes
+    uncoded = any(not is_total_row(r, t) and not (r.code and len(r.code) in (3, 5, 7)) and not _column_numbers(r)
+                  and any(f.value for f in r.figures()) for r in t.rows)
     by_prefix: dict[str, list[CodedRow]] = {}
     for r in rows:  # is_child: one level below is 1 or 2 digits longer, with the parent's code as prefix
         for cut in (1, 2):
@@ -188,7 +204,7 @@ def _hierarchy(ctx: CheckContext, t: Table) -> list[Finding]:
             continue  # side-by-side: the total row sums both halves, leave it
         for total in totals[:1]:
             tf = _fig(total, col)
-            if tf is None or not tops:
+            if tf is None or not tops or uncoded:
                 continue
             out += check_sum(ctx, t, "A-TOTAL", f"合计行{column_label(col)}=各类之和", tf, [r.figs.get(col) or _zero() for r in tops],
                              [r.name for r in tops], "合计", explain=_explainer(ctx, t, "", tops, dupes))

@@ -23,6 +23,8 @@ Pairs never compared (issue 16):
   claim's own sentence and the one just before it;
 - a 人员经费 / 公用经费 split of one 科目 ("具体为：…" after the 科目's sentence) against the
   department's 合计 row (`_item_breakdown`);
+- the components of one activity (after 主要包括) and a 本级 unit's figures against the
+  department's 科目 and totals (`_not_department_scope`);
 - a figure under a sentence about 一般公共预算 against a table of every fund (收支总表, 支出总表) while
   the document has 政府性基金 or 国有资本经营 money (`_general_scope`);
 - a share of a total the sentence defines by exclusion ("占财政性资金(…除外)总额").
@@ -39,15 +41,16 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
-from indexing.numbers import Agreement, Interval, ratio_interval, to_unit
+from indexing.numbers import Agreement, Interval, compare_printed, ratio_interval, to_unit
 
-from checking.align import is_total_row
+from checking.align import canon, is_total_row
 from checking.claims import Claim
 from checking.findings import SEVERITY_ORDER, Category, Evidence, Finding, LedgerStatus, Severity, fmt
 from checking.rules import CheckContext, cell_interval, claim_evidence, compare_amount, ref_evidence, table_sure
 from indexing.model import Location, TableType
 
 _PERFORMANCE = (TableType.performance_overall, TableType.performance_project)
+_THREE_PUBLIC_KEYS = {"三公经费", "因公出国(境)费", "公务接待费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费"}
 _FUND_SCOPED = {TableType.gov_fund: r"政府性基金", TableType.state_capital: r"国有资本经营"}
 _SCALES = (("元", "万元"), ("万元", "元"), ("亿元", "万元"), ("万元", "亿元"))
 
@@ -106,6 +109,12 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         refs = _general_scope(ctx, c, refs)
         if refs and _item_breakdown(ctx, c) and all(is_total_row(r.row, r.table) for r in refs):
             refs = []  # a 科目's own 人员经费/公用经费 split, not the department's totals
+        if how != "code" and _not_department_scope(c):
+            refs = []
+        if canon(c.metric) in _THREE_PUBLIC_KEYS:
+            # a 三公 figure covers every fund source of that spending; the 基本支出 economic rows
+            # (30231 公务用车运行维护费) hold its basic-expenditure part only: compared with the 三公 table
+            refs = [r for r in refs if r.table.standard_type is TableType.three_public]
     if not refs:
         return []
     ctx.aligned.add(c.id)
@@ -161,8 +170,9 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
                          f"“{c.metric}”{c.raw}与表中{r.figure.raw}{ctx.cell_unit(r.figure, r.table)}相差不足末位一个单位"
                          f"（疑为分项舍入后相加）", c, [r], expected, "outside",
                          f"{c.raw} − {fmt(expected)} = {fmt(c.value - expected)}")]
+    # a table printed without a title is typed from its content: which table it is stays a guess
     severity = (Severity.error if how in ("code", "exact", "empty") and len(values) == 1 and _sure_claim(c)
-                else Severity.warning)
+                and all((x[0].table.title or "").strip() for x in usable) else Severity.warning)
     label = (c.item_path[-1] if c.item_path else "") or c.metric or r.row.name
     cell_unit = ctx.cell_unit(r.figure, r.table)
     shown = f"{r.figure.raw}{cell_unit}，即{fmt(expected)}{c.unit}" if cell_unit != c.unit else f"{r.figure.raw}{c.unit}"
@@ -173,8 +183,17 @@ def _amount(ctx: CheckContext, c: Claim) -> list[Finding]:
     return [_finding(ctx, "N-AMOUNT", severity, Category.narrative_vs_table, msg, c, [x[0] for x in usable], expected, "outside", arith)]
 
 
-_ITEM_RE = re.compile(r"[（(]\d{3}(?:\s?\d{2}){0,2}[)）]|[（(][类款项][)）]|\d{3}类|\d{2}款|\d{2}项")
-_BREAKDOWN_RE = re.compile(r"具体为|具体包括|其中|分别为")
+_ITEM_RE = re.compile(r"[（(]\d{3}(?:\s?\d{2}){0,2}[)）]|[（(][类款项][)）]|\d{3}类|\d{2}款|\d{2}项|”科目")
+_BREAKDOWN_RE = re.compile(r"具体为|具体包括|其中|分别为|主要用于")
+
+
+def _not_department_scope(c: Claim) -> bool:
+    """Figures that are not the department's 科目 or totals, whatever their label: the components of
+    one activity listed after 主要包括 ("全民健身及体育竞赛管理预算3,441.94万元，主要包括体育竞赛3,017
+    万元") — a 科目 of the same name holds more — and a sentence about the department's 本级 unit
+    alone ("XX局（本级）预算14,316.37万元，包括…") in a disclosure that adds its units."""
+    before = c.context or ""
+    return bool(re.search(r"主要包括[^。]*$", before) or re.search(r"[（(]本级[)）]", before))
 
 
 def _item_breakdown(ctx: CheckContext, c: Claim) -> bool:
@@ -210,12 +229,20 @@ def _general_scope(ctx: CheckContext, c: Claim, refs: list) -> list:
     is 一般公共预算 money; the same 科目 in a table of every fund (收支总表, 支出总表) also holds its
     政府性基金 and 国有资本经营 money. The two are compared only where the other funds are nil (a
     政府性基金 table printed empty, no 国有资本经营 figure); a metric that names its own fund (政府性基金
-    预算拨款收入) keeps its label's scope."""
-    if not re.search(r"一般公共预算", c.context or c.quote or "") or _FUND_WORDS.search(c.metric or ""):
+    预算拨款收入) keeps its label's scope. A 科目 figure of a sentence naming no fund, under a heading
+    naming none, is likewise not compared with the 一般公共预算支出表's 科目 rows."""
+    if _FUND_WORDS.search(c.metric or "") or _other_funds_nil(ctx.doc):
         return refs
-    if _other_funds_nil(ctx.doc):
+    if re.search(r"一般公共预算", c.context or c.quote or ""):
+        return [r for r in refs if r.table.standard_type in _GENERAL_TABLES]
+    # the other way round: a 科目 of a sentence that names no fund, under a heading that names none
+    # ("（5）交通运输支出（类）支出103,827.76万元" in 支出预算总计), is every fund's money — not
+    # compared with the 科目 rows of the 一般公共预算支出表
+    sec = next((s for s in ctx.doc.sections if s.id == c.location.section_id), None)
+    if sec is not None and re.search(r"一般公共预算|财政拨款", sec.heading or ""):
         return refs
-    return [r for r in refs if r.table.standard_type in _GENERAL_TABLES]
+    return [r for r in refs if r.table.standard_type is not TableType.general_budget_expenditure
+            or is_total_row(r.row, r.table)]
 
 
 _NIL: dict[int, tuple[object, bool]] = {}
@@ -270,11 +297,12 @@ def _share(ctx: CheckContext, c: Claim) -> list[Finding]:
     named = re.search(r"占([^，。；]{2,40}?)(?:总额|总数|合计|的比重|的比例|比重|比例)?$", c.context)
     if named and re.search(r"除外|不含|以外|扣除", named.group(1)):
         return []  # the share is of a total the sentence defines by exclusion: not the stated amount
+    if named and not _names_base(named.group(1), base.metric):
+        return []  # "占本年支出合计的14.27%" after a 年初预算 amount: the whole it names is not stated
     ctx.aligned.add(c.id)
     iv = ratio_interval(Interval.printed(cur.value, cur.decimals), Interval.printed(base.value, base.decimals))
     if iv is None:
         return []
-    from indexing.numbers import compare_printed
 
     agreement = compare_printed(c.value, c.decimals, iv)
     expected = (cur.value / base.value * 100).quantize(Decimal(1).scaleb(-max(c.decimals, 2)))
@@ -299,6 +327,37 @@ def _share(ctx: CheckContext, c: Claim) -> list[Finding]:
     return [_finding(ctx, "N-SHARE", severity, Category.narrative_vs_table,
                      f"“{c.metric}”占比写作{c.raw}，按{cur.raw}/{base.raw}计算应为{fmt(expected)}%",
                      c, [], expected, "outside", arith, extra=[cur, base])]
+
+
+def _names_base(whole: str, metric: str) -> bool:
+    """The whole a share names ("占本年支出合计的") is the base amount's metric: one holds the
+    other, or they share 4 characters; a whole that names nothing (2 characters or fewer) is taken
+    as the sentence's base."""
+    from checking.claims import _common
+
+    w = re.sub(r"^(?:全部|部门|本部门|单位)|的$|(?:总额|总数|的比重|的比例|比重|比例)$", "", whole.strip())
+    m = metric or ""
+    return len(w) <= 2 or not m or w in m or m in w or _common(w, m) >= 4
+
+
+def _other_reading(ctx: CheckContext, c: Claim, cur: Claim, change: Claim) -> bool:
+    """Which amount a stated change is of can be read more than one way: after a 其中 list it may be
+    the whole or the last part ("收入344,447.70万元，其中：…其他收入3,444.00万元，较上年减少129,422.00
+    万元，下降27.31%"); in a 决算 the 决算数 or the 年初预算 printed beside it. The rate is wrong only
+    if it fits none of the amounts of its statement (its sentence and the one before)."""
+    for x in ctx.claims:
+        if x.kind != "amount" or x is cur or x.unit != change.unit or x.location.section_id != c.location.section_id:
+            continue
+        if not 0 <= c.sentence - x.sentence <= 1 or x.location.offset is None or c.location.offset is None:
+            continue
+        if x.location.offset > c.location.offset:
+            continue
+        d = Interval.printed(change.value, change.decimals)
+        p = Interval.printed(x.value, x.decimals) - d if change.direction > 0 else Interval.printed(x.value, x.decimals) + d
+        iv = ratio_interval(d, p)
+        if iv is not None and compare_printed(c.value, c.decimals, iv) is not Agreement.outside:
+            return True
+    return False
 
 
 def _adjusted_to_whole(ctx: CheckContext, c: Claim, expected: Decimal) -> Optional[int]:
@@ -373,6 +432,9 @@ def _change(ctx: CheckContext, c: Claim) -> list[Finding]:
         prior_v = cur.value - change.direction * change.value
         expected = (change.value / prior_v * 100) if prior_v > 0 else None
         arith = f"{change.raw} ÷ ({cur.raw} {'−' if change.direction > 0 else '+'} {change.raw}) × 100% = {fmt(expected.quantize(Decimal('0.01'))) if expected is not None else '—'}%"
+        if compare_printed(c.value, c.decimals, iv) is Agreement.outside and _other_reading(ctx, c, cur, change):
+            ctx.record("N-RATE", f"“{c.quote[:40]}” {c.raw}%", LedgerStatus.passed)
+            return out
         out += _rate(ctx, c, iv, expected, arith, [cur, change])
     elif prior is not None and prior.value > 0:
         ctx.aligned.add(c.id)
@@ -389,7 +451,6 @@ def _change(ctx: CheckContext, c: Claim) -> list[Finding]:
                                 extra=[cur, prior]))
             return out
         if c.kind == "change_amount":
-            from indexing.numbers import compare_printed
 
             iv = cu - pr
             agreement = compare_printed(c.value, c.decimals, Interval(abs(iv.low), abs(iv.high)) if iv.low >= 0 else Interval(-iv.high, -iv.low))
@@ -440,7 +501,6 @@ def _change_by_table_prior(ctx: CheckContext, c: Claim, cur: Claim) -> Optional[
                              c, [ref, pref], None, "outside", arith, extra=[cur])]
         iv = cell_interval(ref.figure, unit, c.unit) - cell_interval(pref.figure, ctx.cell_unit(pref.figure, pref.table), c.unit)
         iv = Interval(abs(iv.low), abs(iv.high)) if iv.low >= 0 else Interval(-iv.high, -iv.low) if iv.high <= 0 else Interval(Decimal(0), max(-iv.low, iv.high))
-        from indexing.numbers import compare_printed
 
         if compare_printed(c.value, c.decimals, iv) is Agreement.outside:
             return [_finding(ctx, "N-CHANGE", Severity.error, Category.narrative_vs_table,
@@ -451,7 +511,6 @@ def _change_by_table_prior(ctx: CheckContext, c: Claim, cur: Claim) -> Optional[
 
 
 def _rate(ctx: CheckContext, c: Claim, iv: Interval, expected: Optional[Decimal], arith: str, inputs: list[Claim]) -> list[Finding]:
-    from indexing.numbers import compare_printed
 
     if not _same_sentence(c, inputs):
         return []  # a rate recomputed from figures of another sentence is not compared
