@@ -66,7 +66,8 @@ def semantic_answer(a: Analysis, provider, filters: dict, b, figures=None) -> Op
         return [f for f in figures(synonyms(metric), {"doc_ids": [doc_id]}) if f.evidence.kind == "sentence"]
 
     by_id = {d.id: d for d in docs}
-    out = respond(p, docs, lambda doc_id: resolver_for(by_id[doc_id]), b, cite_q, stated_elsewhere)
+    out = respond(p, docs, lambda doc_id: WithStatedRows(resolver_for(by_id[doc_id]), figures), b, cite_q,
+                  stated_elsewhere)
     if counted is not None:  # a count and an amount in one question ("有几辆车？还要买车吗？")
         out.answered = True
     return out
@@ -133,3 +134,34 @@ def _named_by_tail(q: str, names: list[str]) -> list[tuple[str, str]]:
                 out.append((n, tail))
                 break
     return out
+
+
+class WithStatedRows:
+    """A document's resolver, and where the standard tables give no key figure for a metric (a 三公
+    table the key figures do not read), the row the figures lookup finds named after it — a table
+    row before a sentence — as the metric's quantity."""
+
+    def __init__(self, resolver, figures):
+        self._r, self._figures = resolver, figures
+
+    def __getattr__(self, name):
+        return getattr(self._r, name)
+
+    def metric(self, metric: str):
+        q = self._r.metric(metric)
+        if q is not None or self._figures is None:
+            return q
+        from service.analyse import synonyms
+        from service.semantic.quantity import Quantity
+
+        facts = [f for f in self._figures(synonyms(metric), {"doc_ids": [self._r.doc.id]})
+                 if f.unit in ("万元", "元", "亿元")]
+        facts.sort(key=lambda f: f.evidence.kind != "row")
+        if not facts:
+            return None
+        f, ev = facts[0], facts[0].evidence
+        m = self._r.doc.meta
+        return Quantity(label=metric, value=f.value, unit=f.unit, raw=f.raw.strip().rstrip("万元亿"), doc_id=ev.doc_id,
+                        department=m.department, year=m.year, table_id=ev.table_id, table=ev.table, row=ev.row,
+                        column=f.column, section_id=ev.section_id if ev.kind == "sentence" else None,
+                        sentence=ev.text if ev.kind == "sentence" else None, page=ev.page)
