@@ -152,6 +152,7 @@ class LabelIndex:
     def __init__(self, doc: Document):
         self.doc = doc
         self.entries: dict[str, list[CellRef]] = {}
+        self._seen: set[tuple[str, int]] = set()
         self.prior: dict[int, CellRef] = {}  # id(figure) of a current-year cell → the same column's prior-year cell
         self.code_names: dict[str, set[str]] = {}  # code → canonical names printed for it
         for table in doc.tables:
@@ -172,9 +173,10 @@ class LabelIndex:
     def _add(self, key: str, ref: CellRef) -> None:
         if key in _VAGUE:
             return
-        lst = self.entries.setdefault(key, [])
-        if not any(r.figure is ref.figure for r in lst):
-            lst.append(ref)
+        seen = (key, id(ref.figure))  # one entry per cell and key (a set: tables give thousands)
+        if seen not in self._seen:
+            self._seen.add(seen)
+            self.entries.setdefault(key, []).append(ref)
 
     def _add_type_sums(self, table: Table) -> None:
         """项目支出表 lists each project's type (运转类 / 特定目标类): the narrative states their sums."""
@@ -209,7 +211,9 @@ class LabelIndex:
             self._add_projects(table)
         numeric_rows = [r for r in table.rows if any(True for _ in r.figures())]
         single = len(numeric_rows) == 1
+        total_key = table_total_key(table)  # once per table: it reads the title
         for row in table.rows:
+            total_row = is_total_row(row, table)
             if row.code and len(row.code) in (3, 5, 7):
                 fig = _first_figure(row)
                 if fig is not None:
@@ -232,17 +236,16 @@ class LabelIndex:
                 side = cell.column.split("/")[0]
                 if key in ("合计", "总计") and table.standard_type in (TableType.income_expense_summary, TableType.fiscal_summary) and side in ("收入", "支出"):
                     key = ("财政拨款收支总计" if table.standard_type is TableType.fiscal_summary else f"{side}总计")
-                elif key in ("合计", "总计") or is_total_row(row, table) and key in _VAGUE:
-                    key = table_total_key(table) or ""
+                elif key in ("合计", "总计") or total_row and key in _VAGUE:
+                    key = total_key or ""
                 self._add(key, CellRef(table, row, fig, cell.text))
             year_row = _year_row(row, self.doc.meta.year)
             if year_row == "prior":
                 continue
             if year_row == "current":
                 self._add_prior(table, row)
-            if is_total_row(row, table) or single or year_row == "current":
+            if total_row or single or year_row == "current":
                 if True:
-                    total_key = table_total_key(table)
                     fig = _first_figure(row)
                     if total_key and fig is not None:
                         self._add(total_key, CellRef(table, row, fig, row.name or "合计"))
@@ -287,7 +290,10 @@ class LabelIndex:
                    if r.table.standard_type in (TableType.operating_cost, TableType.three_public)]
             return (own, "exact") if own else (self._empty_table_refs("机关运行经费"), "empty")
         if keys[0].endswith("支出") and len(keys[0]) > 4:
-            keys.append(canon(keys[0][:-2]))
+            stem = canon(keys[0][:-2])
+            # "一般公共预算支出" without 支出 is the fund's name, which keys its income line: never that
+            if stem not in ("一般公共预算", "政府性基金预算", "国有资本经营预算"):
+                keys.append(stem)
         raw = normalise_label(claim.metric)
         for key in keys:
             if key and key in self.entries:

@@ -17,12 +17,13 @@ from checking.align import LabelIndex
 from checking.claims import extract_claims
 from checking.findings import SEVERITY_ORDER, Category, DocumentReport, Finding, Ledger, LedgerStatus, Severity
 from checking.rules import CheckContext, blocked_findings, table_sure
-from checking.rules import arithmetic, completeness, cross_table, editorial, final_accounts, narrative, parts, performance
+from checking.rules import (arithmetic, completeness, cross_table, editorial, final_accounts, narrative, parts, performance,
+                            procurement)
 
 if TYPE_CHECKING:
     from checking.llm_claims import LLMClaimHook
 
-FAMILIES = (narrative, parts, performance, final_accounts, arithmetic, cross_table, completeness, editorial)
+FAMILIES = (narrative, parts, procurement, performance, final_accounts, arithmetic, cross_table, completeness, editorial)
 
 
 def check_document(doc: Document, use_llm: Optional[bool] = None, llm_hook: Optional["LLMClaimHook"] = None) -> DocumentReport:

@@ -253,7 +253,7 @@ def _followed(t: Table, prefix: str, kids: list[CodedRow]) -> bool:
     """Rows of another group (a code outside `prefix`) or the table's total row are printed after
     the last of `kids`: the group is not where the table would have been cut."""
     last = max(k.row.index for k in kids)
-    return any(r.index > last and ((r.code and not r.code.startswith(prefix)) or is_total_row(r, t)) for r in t.rows)
+    return any((r.code and not r.code.startswith(prefix)) or is_total_row(r, t) for r in t.rows[last + 1:])
 
 
 def _ends_page(t: Table, row: Row) -> bool:

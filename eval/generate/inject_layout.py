@@ -84,7 +84,9 @@ def table_sum_break(doc: LayoutGen, rng: random.Random):
     t, i, j = rng.choice(opts)
     row, col = t.crows[i], t.measures[j]
     old, step = row.values[j], _STEP[t.unit]
-    delta = max(step, (old * Decimal(rng.randint(1, 15)) / 100).quantize(step))
+    # beyond the rounding of the sum it breaks (half a printed step per part): 亿元 tables print
+    # small numbers, where 1–15 % of a cell can be a single step
+    delta = max(step * (len(t.crows) // 2 + 2), (old * Decimal(rng.randint(1, 15)) / 100).quantize(step))
     new = old + delta if rng.random() < 0.6 else max(old - delta, step)
     row.values[j] = new
     doc.touched.add(id(t))
