@@ -78,3 +78,35 @@ def citations_as_evidence(result, doc) -> list:
         out.append(Evidence(id=f"c{c.n}", text=c.quote, kind="row" if is_row else "sentence", doc_id=c.doc_id,
                             source=c.document, unit=unit))
     return out
+
+
+def question_corpus(families: str = "all", docs: int = 4, per_doc: int = 20, seed: int = 23,
+                    labels: bool = True) -> dict:
+    """The answering benchmark of `budgetqa eval --questions`: the generated question corpus
+    (eval/questions, truth from the generator) and, beside it, the labelled questions of ../shared as
+    a check (eval/questions/labelled.py) when they are there."""
+    from eval.generate.layouts import resolve_families
+    from eval.questions.run import ask_all, build, summarise
+
+    out = {"generated": summarise(ask_all(build(resolve_families(families), docs, per_doc, seed)))}
+    out["generated"]["seed"] = seed
+    if labels:
+        from eval.questions.labelled import SHARED, run
+
+        if (SHARED / "labels").exists():
+            out["labelled"] = run()
+    return out
+
+
+def question_lines(q: dict) -> list[str]:
+    """The two corpora side by side, for the text report."""
+    g, lab = q.get("generated") or {}, q.get("labelled") or {}
+    lines = ["\n== 问答 / questions (generated corpus | labelled check) =="]
+    lines.append(f"  questions                {g.get('questions')} over {g.get('families')} families, "
+                 f"{g.get('templates')} templates (seed {g.get('seed')}) | {lab.get('questions', '-')}")
+    lines.append(f"  key-value accuracy       {g.get('key_value_accuracy')} | {lab.get('key_value_accuracy', '-')}")
+    lines.append(f"  unanswerable declined    {g.get('refusal_rate')} | "
+                 f"{lab.get('declined', '-')}/{lab.get('unanswerable', '-')}")
+    lines.append(f"  wrong arithmetic / unit  {g.get('wrong_arithmetic_or_unit')}; ungrounded answers "
+                 f"{g.get('ungrounded_answers')}; ask p50/p95 ms {g.get('ask_ms')}")
+    return lines

@@ -54,6 +54,10 @@ def text_report(res: dict) -> str:
             for name in ("qa", "baseline_qa"):
                 if name in m:
                     lines.append(f"      [{'system' if name == 'qa' else 'baseline'}] " + _qa_line(m[name]))
+    if res.get("questions"):
+        from eval.qa_eval import question_lines
+
+        lines += question_lines(res["questions"])
     for f in res.get("failed_documents") or []:
         lines.append(f"  读取失败 / not read: {f['document']}: {f['error']}")
     for name in res.get("missing_documents") or []:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
-from eval.generate.figures import Budget, pct, wan
+from eval.generate.figures import Budget, pct
+from eval.generate.figures import wan as _wan
 from eval.questions.templates import (CHANGE_METRICS, DIFF_PAIRS, SHARE_PAIRS, SHORT_KIND, SUM_PAIRS, TEMPLATES,
                                       VALUE_METRICS, WORDINGS)
 
@@ -29,6 +30,12 @@ class Question:
     unit: str = "万元"  # the truth values' unit: 万元, 元, %, 个, 辆
     doc: str = ""  # the document's name
     family: str = ""
+
+
+def wan(yuan: Decimal) -> Decimal:
+    """元 → 万元 to the cent (the generator's rounding); zero stays 0: a blank cell or an empty table is
+    exactly nothing, and "0" prints that exactly."""
+    return _wan(yuan) if yuan else Decimal(0)
 
 
 def amounts(b: Budget) -> dict[str, Decimal]:

@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="读入审核结论（确认/排除）作为精确率信号 / inspectors' decisions in DATA_DIR (default "
                         "BUDGETQA_DATA_DIR) as a precision signal per rule")
     p.add_argument("--jobs", type=int, default=2, help="读取进程数 / reader processes for --read (default 2)")
+    p.add_argument("--questions", action="store_true",
+                   help="问答基准：生成问题语料与标注问题 / the generated question corpus beside the labelled questions")
     p.add_argument("--json", action="store_true", help="输出 JSON / print the results as JSON")
     p.add_argument("--html", metavar="OUT", help="写出自包含 HTML 报告 / write a self-contained HTML report")
     p.set_defaults(func=run)
@@ -36,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from eval.report import html_report, text_report
 
-    if not args.labels and not args.generate and not args.read and args.review is None:
-        print("需要 --labels、--generate 或 --read / give --labels DIR (with --docs), --generate N or --read PATH…",
-              file=sys.stderr)
+    if not args.labels and not args.generate and not args.read and args.review is None and not args.questions:
+        print("需要 --labels、--generate、--read 或 --questions / give --labels DIR (with --docs), --generate N, "
+              "--read PATH… or --questions", file=sys.stderr)
         return 2
     results: dict = {}
     if args.labels:
@@ -64,10 +66,17 @@ def run(args: argparse.Namespace) -> int:
     reading_paths = list(args.read) + ([str(lab.doc_path) for lab in labels] if args.labels else [])
     if reading_paths:
         results["reading"] = _reading(reading_paths, args.jobs)
+        from eval.checker_eval import check_paths  # alarms and errors per document, wild/ included
+
+        results["checking"] = check_paths(reading_paths, args.jobs)
     if args.generate:
         from eval.generated import evaluate_generated
 
         results["generated"] = evaluate_generated(args.generate, args.seed, errors_per_doc=args.errors_per_doc)
+    if args.questions:
+        from eval.qa_eval import question_corpus
+
+        results["questions"] = question_corpus(seed=args.seed)
     if args.html:
         Path(args.html).write_text(html_report(results), encoding="utf-8")
         print(f"HTML 报告 / report: {args.html}", file=sys.stderr)
@@ -78,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
         print(text_report(results))
         if "reading" in results:
             _print_reading(results["reading"])
+        if "checking" in results:
+            from eval.checker_eval import print_checking
+
+            print_checking(results["checking"])
         if "review_precision" in results:
             r = results["review_precision"]
             print("\n== 审核结论 / inspectors' decisions ==")
