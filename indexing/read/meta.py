@@ -8,11 +8,12 @@ from typing import Optional
 
 from indexing.model import Document, DocumentMeta
 
-_YEAR_RE = re.compile(r"(20\d{2})\s*年")
+# "2026年", and a bare year that opens the kind of the disclosure ("2026 部门预算情况的说明").
+_YEAR_RE = re.compile(r"(20\d{2})\s*(?:年|(?=(?:部门|单位)(?:综合)?(?:预算|决算)))")
 # "部门：…", "编制单位：…", "部门(单位)：…", "部门名称：…" (with the unit's code before the name).
 _DEPT_FIELD_RE = re.compile(
     r"(?:部门|单位|预算单位|编制单位|编制部门)(?:名称)?(?:[（(](?:部门|单位)[)）])?[:：]\s*(?:\d+\s*)?([\u4e00-\u9fff（）()]{3,40}?)(?=单位[:：]|金额单位|$|\s)")
-_TITLE_DEPT_RE = re.compile(r"^(?:(20\d{2})\s*年(?:度)?)?\s*([\u4e00-\u9fff（）()]{3,40}?)\s*(?:（汇总）)?\s*(?:20\d{2}\s*年(?:度)?)?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
+_TITLE_DEPT_RE = re.compile(r"^(?:(20\d{2})\s*年(?:度)?)?\s*([\u4e00-\u9fff（）()]{3,40}?)\s*(?:（汇总）)?\s*(?:20\d{2}\s*(?:年(?:度)?)?)?\s*(?:部门|单位)?(?:综合)?(?:预算|决算)")
 _REGION_RE = re.compile(
     r"^(?:中共|中国共产党)?((?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|州|盟))?"
     r"(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?)")
@@ -113,6 +114,9 @@ def check_department(doc: Document) -> Document:
     document says so: both names stand in a warning, and nothing is silently replaced."""
     named = Counter(t.issuer for t in doc.tables if t.issuer)
     if not named:
+        if doc.meta.department is None:
+            doc.warnings.append("封面和表格都没有写明部门名称，按部门提问时找不到本文件 / no department is named on a "
+                                "cover or on the tables: questions scoped to a department will not find this file")
         return doc
     top, count = named.most_common(1)[0]
     if doc.meta.department is None:
