@@ -189,3 +189,31 @@ def alarms_summary(results: list[dict]) -> dict:
         "ledger": dict(ledger), "coverage": round(decided / applicable, 3) if applicable else None,
         "check_ms_median": round(sorted(r["check_s"] for r in ok)[n // 2] * 1000, 1) if n else None,
     }
+
+
+def check_paths(paths: list[str], jobs: int = 2) -> dict:
+    """`budgetqa eval --read PATH…`: every disclosure among `paths` (files or folders, 北京 pairs read
+    as one) checked — alarms (errors + warnings) and errors per document, and the totals."""
+    from eval.reading import disclosure_groups
+
+    results = check_many(disclosure_groups(paths), jobs)
+    docs = [{"document": r["document"], "alarms": r["counts"]["error"] + r["counts"]["warning"],
+             "errors": r["counts"]["error"], "warnings": r["counts"]["warning"], "extraction": r["counts"]["extraction"],
+             "error_list": [f"{e['code']} p{e['pages']}: {e['message'][:120]}" for e in r["errors"]]}
+            for r in results if "counts" in r]
+    refused = [{"document": r["document"], "error": r.get("error", "")} for r in results if "counts" not in r]
+    return {"total": alarms_summary(results), "documents": docs, "refused": refused}
+
+
+def print_checking(checking: dict) -> None:
+    print("\n== 核查：每份文件的报警与错误 / checker alarms and errors per document ==")
+    for d in checking["documents"]:
+        print(f"  {d['document']}: 报警 alarms {d['alarms']}（错误 errors {d['errors']}，警告 warnings {d['warnings']}），"
+              f"读取存疑 extraction {d['extraction']}")
+        for e in d["error_list"]:
+            print(f"      {e}")
+    t = checking["total"]
+    print(f"  合计 {t['documents']} 份 / documents: errors/doc {t['errors_per_doc']}, alarms/doc {t['alarms_per_doc']}, "
+          f"coverage {t['coverage']}")
+    for r in checking["refused"]:
+        print(f"  无法读取 / refused: {r['document']}: {r['error'][:120]}")
