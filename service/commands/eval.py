@@ -69,9 +69,6 @@ def run(args: argparse.Namespace) -> int:
         from eval.checker_eval import check_paths  # alarms and errors per document, wild/ included
 
         results["checking"] = check_paths(reading_paths, args.jobs)
-        from eval.checker_eval import check_paths  # alarms and errors per document, wild/ included
-
-        results["checking"] = check_paths(reading_paths, args.jobs)
     if args.generate:
         from eval.generated import evaluate_generated
 
@@ -90,10 +87,6 @@ def run(args: argparse.Namespace) -> int:
         print(text_report(results))
         if "reading" in results:
             _print_reading(results["reading"])
-        if "checking" in results:
-            from eval.checker_eval import print_checking
-
-            print_checking(results["checking"])
         if "checking" in results:
             from eval.checker_eval import print_checking
 
