@@ -77,6 +77,28 @@ _TABLE_TOTAL_KEY = {
 }
 
 
+_FUND_COLUMNS = {"一般公共预算": "一般公共预算支出", "政府性基金": "政府性基金预算支出", "政府性基金预算": "政府性基金预算支出",
+                 "国有资本经营": "国有资本经营预算支出", "国有资本经营预算": "国有资本经营预算支出"}
+
+
+def fund_expenditure_cells(table: Table) -> dict[str, CellRef]:
+    """财政拨款收支总表 prints the year's spending per fund on its 本年支出 row (支出 | 合计 | 一般公共预算 |
+    政府性基金 | 国有资本经营预算): "一般公共预算支出" is that row's 一般公共预算 cell (a blank one is nil)."""
+    if table.standard_type is not TableType.fiscal_summary:
+        return {}
+    out: dict[str, CellRef] = {}
+    for row in table.rows:
+        label = next((c.text for c in row.cells if c.figure is None and c.text and c.column.startswith("支出")), "")
+        if not re.fullmatch(r"(?:[一二三四五六七八九十]+、)?(?:本年支出(?:合计)?|支出合计)", re.sub(r"\s", "", label)):
+            continue
+        for c in row.cells:
+            key = _FUND_COLUMNS.get(column_label(c.column)) if c.column.startswith("支出") else None
+            if key and c.figure is not None and key not in out:
+                out[key] = CellRef(table, row, c.figure, label)
+        break
+    return out
+
+
 def table_total_key(table: Table) -> Optional[str]:
     """What a table's total row stands for: its standard type's total (`_TABLE_TOTAL_KEY`), unless
     the title narrows the table to one part of it — "一般公共预算项目支出情况表（按经济分类科目）"
@@ -209,6 +231,8 @@ class LabelIndex:
         if table.standard_type is TableType.project_expenditure:
             self._add_type_sums(table)
             self._add_projects(table)
+        for key, ref in fund_expenditure_cells(table).items():
+            self._add(key, ref)
         numeric_rows = [r for r in table.rows if any(True for _ in r.figures())]
         single = len(numeric_rows) == 1
         total_key = table_total_key(table)  # once per table: it reads the title

@@ -43,7 +43,7 @@ from typing import Optional
 
 from indexing.numbers import Agreement, Interval, compare_printed, ratio_interval, to_unit
 
-from checking.align import canon, is_total_row
+from checking.align import canon, fund_expenditure_cells, is_total_row
 from checking.claims import Claim
 from checking.findings import SEVERITY_ORDER, Category, Evidence, Finding, LedgerStatus, Severity, fmt
 from checking.rules import CheckContext, cell_interval, claim_evidence, compare_amount, ref_evidence, table_sure
@@ -193,7 +193,8 @@ def _not_department_scope(c: Claim) -> bool:
     万元") — a 科目 of the same name holds more — and a sentence about the department's 本级 unit
     alone ("XX局（本级）预算14,316.37万元，包括…") in a disclosure that adds its units."""
     before = c.context or ""
-    return bool(re.search(r"主要包括[^。]*$", before) or re.search(r"[（(]本级[)）]", before))
+    # the list runs over "；" only while its items carry amounts ("主要包括：A 21.60万元，用于…；B")
+    return bool(re.search(r"主要包括(?:[^。；]*|[^。]*?\d\s*万元[^。]*)$", before) or re.search(r"[（(]本级[)）]", before))
 
 
 def _item_breakdown(ctx: CheckContext, c: Claim) -> bool:
@@ -250,7 +251,8 @@ _NIL: dict[int, tuple[object, bool]] = {}
 
 def _other_funds_nil(doc) -> bool:
     """The document holds no 政府性基金 or 国有资本经营 money: a 政府性基金 table printed (empty or all
-    zero) and no non-zero 国有资本经营 table (computed once per document)."""
+    zero) and no non-zero 国有资本经营 table, or the 财政拨款收支总表's 本年支出 row printing both
+    nil (computed once per document)."""
     hit = _NIL.get(id(doc))
     if hit is not None and hit[0] is doc:
         return hit[1]
@@ -258,6 +260,12 @@ def _other_funds_nil(doc) -> bool:
     capital = [t for t in doc.tables if t.standard_type is TableType.state_capital]
     nonzero = lambda ts: any(f.value for t in ts for r in t.rows for f in r.figures())  # noqa: E731
     nil = bool(fund) and not nonzero(fund) and not nonzero(capital)
+    if not nil:  # or the 财政拨款收支总表's 本年支出 row prints those funds nil
+        for t in doc.tables_of(TableType.fiscal_summary):
+            cells = fund_expenditure_cells(t)
+            others = [cells.get(k) for k in ("政府性基金预算支出", "国有资本经营预算支出")]
+            if any(others) and all(r is None or not r.figure.value for r in others):
+                nil = True
     _NIL.clear()
     _NIL[id(doc)] = (doc, nil)
     return nil

@@ -204,8 +204,12 @@ def project_table_mismatch(doc: GenDoc, rng: random.Random):
                    "project table rows do not sum to 项目支出", issues=[issue], location=loc)
 
 
-def missing_table(doc: GenDoc, rng: random.Random):
-    opts = [t for t in doc.tables if t.key in ("three_public", "gov_fund", "basic", "general") and id(t) not in doc.touched]
+MISSABLE = ("three_public", "gov_fund", "basic", "general")
+
+
+def missing_table(doc: GenDoc, rng: random.Random, opts: Optional[list] = None):
+    """A required table left out. `opts`: the tables that may go (default: the missable ones)."""
+    opts = [t for t in doc.tables if t.key in MISSABLE and id(t) not in doc.touched] if opts is None else opts
     if not opts:
         return None
     t = rng.choice(opts)

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Optional
 
-from eval.generate.inject import INJECTORS as BASE_INJECTORS, _record, inject as base_inject
+from eval.generate.inject import INJECTORS as BASE_INJECTORS, MISSABLE, _record, inject as base_inject
+from eval.generate.inject import missing_table as base_missing_table
 from eval.generate.document import GenDoc
 from eval.generate.layout_doc import LayoutDoc, _words, build_layout_doc
 from eval.generate.layout_print import print_table
@@ -67,6 +68,16 @@ def _cited_codes(doc: LayoutGen, key: str) -> set[str]:
     return {ref[1].split(" ")[0] for ref in doc.cited_cells() if ref[0] == key}
 
 
+def _issue(doc: LayoutGen, t: LTable, kind: str, old, new, row: str, col: str, severity: str, description: str,
+           locations: list[str], values: list[Decimal], detect: str) -> dict:
+    """The table inconsistency an edited cell makes ('genuine'), and its injected record."""
+    issue = {"description": description, "locations": locations, "values": values,
+             "difference": abs(values[0] - values[1]), "likely_cause": "genuine", "severity": severity, "unit": t.unit}
+    doc.table_issues.append(issue)
+    return _record(doc, kind, None, f"{old}", f"{new}", detect, issues=[issue],
+                   location={"table": title_of(t), "row": row, "column": col})
+
+
 def table_sum_break(doc: LayoutGen, rng: random.Random):
     """One leaf row's amount of a coded table changed: its parent row (and the table's 合计) no longer
     equals the sum of the rows under it."""
@@ -96,14 +107,10 @@ def table_sum_break(doc: LayoutGen, rng: random.Random):
     total = sum((r.values[j] or Decimal(0) for r in kids), Decimal(0))
     printed = parent.values[j] or Decimal(0)
     title, label, plabel = title_of(t), f"{row.code} {row.name}", f"{parent.code} {parent.name}"
-    issue = {"description": f"{title}：{label}的“{col}”改为{new}后，{plabel}的{col} {printed} 不等于下级行之和 {total}",
-             "locations": [f"{title}/{label}/{col}", f"{title}/{plabel}/{col}"],
-             "values": [printed, total], "difference": abs(printed - total), "likely_cause": "genuine",
-             "severity": "medium", "unit": t.unit}
-    doc.table_issues.append(issue)
-    return _record(doc, "table_sum_break", None, f"{old}", f"{new}",
-                        "a parent row or total no longer equals the sum of its rows", issues=[issue],
-                        location={"table": title, "row": label, "column": col})
+    return _issue(doc, t, "table_sum_break", old, new, label, col, "medium",
+                  f"{title}：{label}的“{col}”改为{new}后，{plabel}的{col} {printed} 不等于下级行之和 {total}",
+                  [f"{title}/{label}/{col}", f"{title}/{plabel}/{col}"], [printed, total],
+                  "a parent row or total no longer equals the sum of its rows")
 
 
 def project_table_mismatch(doc: LayoutGen, rng: random.Random):
@@ -123,32 +130,16 @@ def project_table_mismatch(doc: LayoutGen, rng: random.Random):
     tot = next(x for x in t.rows if x[0] == "合计")[3]
     rows_sum = sum((x[3] for x in t.rows if x[0] != "合计"), Decimal(0))
     title = title_of(t)
-    issue = {"description": f"{title}：{r[0]}金额改为{new}后，各项目之和{rows_sum}不等于项目支出合计{tot}",
-             "locations": [f"{title}/{r[0]}/预算金额/合计", f"{title}/合计/预算金额/合计"],
-             "values": [rows_sum, tot], "difference": abs(rows_sum - tot), "likely_cause": "genuine",
-             "severity": "high", "unit": t.unit}
-    doc.table_issues.append(issue)
-    return _record(doc, "project_table_mismatch", None, f"{old}", f"{new}",
-                        "project table rows do not sum to 项目支出", issues=[issue],
-                        location={"table": title, "row": r[0], "column": "预算金额/合计"})
+    return _issue(doc, t, "project_table_mismatch", old, new, r[0], "预算金额/合计", "high",
+                  f"{title}：{r[0]}金额改为{new}后，各项目之和{rows_sum}不等于项目支出合计{tot}",
+                  [f"{title}/{r[0]}/预算金额/合计", f"{title}/合计/预算金额/合计"], [rows_sum, tot],
+                  "project table rows do not sum to 项目支出")
 
 
 def missing_table(doc: LayoutGen, rng: random.Random):
     """A required table left out; only a titled one (an untitled table missing leaves nothing to name)."""
-    opts = [t for t in doc.tables if t.key in ("three_public", "gov_fund", "basic", "general") and t.title
-            and id(t) not in doc.touched]
-    if not opts:
-        return None
-    t = rng.choice(opts)
-    doc.tables.remove(t)
-    for _, c in doc.claims():
-        kept = [r for r in c.evidence if r[0] != t.key]
-        if len(kept) != len(c.evidence):
-            c.evidence = kept
-            if not kept and c.verdict == "consistent":
-                c.verdict, c.note = "unverifiable", f"{t.title}缺失(注入), 无表可核"
-    return _record(doc, "missing_table", None, t.title, "", f"completeness: required table {t.title} is missing",
-                        location={"table": t.title, "number": t.number})
+    opts = [t for t in doc.tables if t.key in MISSABLE and t.title and id(t) not in doc.touched]
+    return base_missing_table(doc, rng, opts)
 
 
 INJECTORS = {**BASE_INJECTORS, "table_sum_break": table_sum_break,
