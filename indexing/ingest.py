@@ -3,8 +3,12 @@
 A document's identity is its content hash (`Document.id`): ingesting the same bytes again changes
 nothing. Writing order, so that a crash at any point leaves nothing half-visible:
   1. one SQLite transaction: the document row in state 'pending' + its chunks + its figures;
-  2. embed and add the chunks to Chroma;
+  2. add the embedded chunks' vectors to Chroma;
   3. mark the document 'ready'.
+The slow part — chunking, jieba tokens and the vectors of the embedded chunks (indexing/stores.py
+`embedded`) — is `prepare`, a pure function of the document and the model: batch workers
+(indexing/batch.py) and the service's embedding worker run it in other processes, and only the
+short writes (`Index.commit`) run in the one process that owns the index.
 Readers (search, figures, listing) only see 'ready' documents, and search drops any hit whose
 document is not ready. Deleting marks 'deleting' first, then removes vectors, then rows. On open,
 leftovers in 'pending'/'deleting' (a crash) are removed from Chroma and SQLite.
@@ -13,18 +17,18 @@ leftovers in 'pending'/'deleting' (a crash) are removed from Chroma and SQLite.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from indexing import catalog, figures_store
 from indexing.bm25 import tokenize
-from indexing.chunks import chunk_document
+from indexing.chunks import Chunk, chunk_document
 from indexing.figures_store import FiguresStore
 from indexing.model import Document
 from indexing.retrieve import Filters, Hit, Mode, Retriever
 from indexing.settings import Settings
-from indexing.stores import VectorStore
+from indexing.stores import VectorStore, embed_texts, embedded
 
 log = logging.getLogger(__name__)
 SUFFIXES = (".pdf", ".txt", ".md")
@@ -42,6 +46,32 @@ class IngestResult:
     chunks: int = 0
     figures: int = 0
     error: Optional[str] = None
+
+
+@dataclass
+class Prepared:
+    """A document ready to be written: its chunks, their BM25 tokens and the vectors of its embedded
+    chunks (in chunk order), computed by `model` (the writer refuses vectors of another model)."""
+    doc: Document
+    chunks: list[Chunk]
+    tokens: list[list[str]]
+    vectors: Sequence[Sequence[float]]
+    model: str
+    timings: dict = field(default_factory=dict)
+
+
+def prepare(doc: Document, embeddings, cache=None) -> Prepared:
+    """Chunk, tokenise and embed one document; touches no index."""
+    import time
+
+    t0 = time.perf_counter()
+    chunks = chunk_document(doc)
+    tokens = [tokenize(c.text) for c in chunks]
+    t1 = time.perf_counter()
+    vectors = embed_texts(embeddings, cache, [c.text for c in chunks if embedded(c)])
+    t2 = time.perf_counter()
+    return Prepared(doc, chunks, tokens, vectors, getattr(embeddings, "name", type(embeddings).__name__),
+                    {"chunk_s": t1 - t0, "embed_s": t2 - t1})
 
 
 class Index:
@@ -93,15 +123,27 @@ class Index:
         state = catalog.status_of(self.conn, doc.id)
         if state == "ready":
             return IngestResult(doc.id, doc.source, "unchanged")
+        return self.commit(prepare(doc, self.embeddings, self.vectors.cache))
+
+    def is_ready(self, doc_id: str) -> bool:
+        return catalog.status_of(self.conn, doc_id) == "ready"
+
+    def commit(self, prepared: Prepared) -> IngestResult:
+        """Write a prepared document (the short part of ingest: SQLite and Chroma, no model)."""
+        doc, chunks = prepared.doc, prepared.chunks
+        if prepared.model != self.model_name:
+            raise IndexMismatch(f"vectors of {prepared.doc.source} come from model {prepared.model!r}, "
+                                f"this index holds {self.model_name!r}")
+        state = catalog.status_of(self.conn, doc.id)
+        if state == "ready":
+            return IngestResult(doc.id, doc.source, "unchanged")
         if state is not None:  # a leftover of a crash: start clean
             self._purge(doc.id)
-        chunks = chunk_document(doc)
-        tokens = [tokenize(c.text) for c in chunks]  # outside the transaction: it is the slow part
         with catalog.transaction(self.conn) as conn:
-            catalog.insert_document(conn, doc, chunks, tokens, self.model_name)
+            catalog.insert_document(conn, doc, chunks, prepared.tokens, self.model_name)
             n_figures = figures_store.insert_document(conn, doc)
         try:
-            self.vectors.add(chunks)
+            self.vectors.add(chunks, prepared.vectors)
         except BaseException:
             # Best effort; if the process dies here instead, the next open() cleans up.
             self._purge(doc.id, quiet=True)
@@ -189,6 +231,7 @@ class Index:
     def counts(self) -> dict[str, int]:
         out = catalog.counts(self.conn)
         out["vectors"] = self.vectors.count()
+        out["embedded"] = catalog_embedded(self.conn)  # what `vectors` should be: the embedded chunks
         return out
 
     def search(self, query: str, k: int = 5, *, mode: Mode = "hybrid", department: Optional[str] = None,
@@ -198,6 +241,18 @@ class Index:
         filters = Filters(department=department, year=year, kind=kind, doc_id=doc_id, table_type=table_type,
                           chunk_kind=chunk_kind)
         return self.retriever.search(query, k=k, filters=filters, mode=mode)
+
+
+def catalog_embedded(conn) -> int:
+    """Chunks of the catalogue that have a vector by the rule of indexing/stores.py `embedded`."""
+    from indexing.stores import NOT_EMBEDDED
+
+    kinds = sorted(NOT_EMBEDDED)
+    q = ",".join("?" * len(kinds))
+    return conn.execute(
+        "SELECT COUNT(*) FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE d.status = 'ready'"
+        f" AND coalesce(json_extract(c.metadata, '$.chunk_kind'), '') NOT IN ({q})", kinds
+    ).fetchone()[0]
 
 
 def expand(sources: Iterable[str | Path | Document]) -> Iterable[str | Path | Document]:

@@ -18,6 +18,18 @@ from indexing.chunks import Chunk
 from indexing.settings import Settings
 
 _SCALARS = (str, int, float, bool)
+# Chunk kinds that get a vector. A table row ("row") is one line of a table with its headers: its
+# words are the table's header words and its row name, which BM25 matches exactly, and its figures
+# are served exactly by the figures store; the whole-table chunk ("table") carries the same words
+# for the dense model. Rows are ~2/3 of a disclosure's chunks (bench/embed_backends.py), so not
+# embedding them cuts the model's work by that much; the retrieval evaluation
+# (bench/embed_subset.py) shows R@5 holds. BM25 and the catalogue still hold every chunk.
+NOT_EMBEDDED = frozenset({"row"})
+
+
+def embedded(chunk: Chunk) -> bool:
+    """Whether dense retrieval indexes this chunk (the others are found by BM25 and the fusion)."""
+    return chunk.metadata.get("chunk_kind") not in NOT_EMBEDDED
 
 
 def make_client(settings: Settings):
@@ -50,6 +62,13 @@ def where_clause(filters: dict[str, Any]) -> Optional[dict[str, Any]]:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def embed_texts(embeddings: Embeddings, cache, texts: list[str]) -> list[list[float]]:
+    """Vectors of `texts`, through the on-disk cache when there is one (indexing/embed_cache.py)."""
+    if cache is None or not getattr(embeddings, "fingerprint", None):
+        return embeddings.embed_documents(texts) if texts else []
+    return cache.embed(embeddings.fingerprint, texts, embeddings.embed_documents)
 
 
 class VectorStore:
@@ -86,23 +105,28 @@ class VectorStore:
     def collection(self):
         return self.chroma._collection
 
-    def add(self, chunks: Sequence[Chunk]) -> None:
-        """Embed and upsert (ids are deterministic: re-adding overwrites, never duplicates)."""
+    def add(self, chunks: Sequence[Chunk], vectors: Optional[Sequence[Sequence[float]]] = None) -> int:
+        """Upsert the embedded chunks among `chunks` (ids are deterministic: re-adding overwrites,
+        never duplicates). `vectors`: computed elsewhere (a batch worker), one per embedded chunk in
+        order; else they are computed here. Returns how many vectors were written."""
+        chosen = [c for c in chunks if embedded(c)]
+        if vectors is None:
+            vectors = self.embed([c.text for c in chosen])
+        if len(vectors) != len(chosen):
+            raise ValueError(f"{len(vectors)} vectors for {len(chosen)} embedded chunks")
         step = max(1, min(self.max_batch, 256))
-        for i in range(0, len(chunks), step):
-            part = chunks[i : i + step]
-            texts = [c.text for c in part]
+        for i in range(0, len(chosen), step):
+            part = chosen[i : i + step]
             self.collection.upsert(
                 ids=[c.id for c in part],
-                embeddings=self.embed(texts),
+                embeddings=[list(map(float, v)) for v in vectors[i : i + step]],
                 metadatas=[chroma_metadata(c.metadata) for c in part],
-                documents=texts,
+                documents=[c.text for c in part],
             )
+        return len(chosen)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        if self.cache is None:
-            return self.embeddings.embed_documents(texts)
-        return self.cache.embed(self.embeddings.fingerprint, texts, self.embeddings.embed_documents)
+        return embed_texts(self.embeddings, self.cache, texts)
 
     def delete_ids(self, ids: Iterable[str]) -> None:
         ids = list(ids)

@@ -249,33 +249,55 @@ def check_path_bounded(path, limits: Limits, use_llm: Optional[bool] = None):
     """`checking.check.check_path` with the service's bounds (for `budgetqa check`): the file is read
     and checked in workers killed past their limits; any refusal becomes the report's `error`.
     Returns (document or None, DocumentReport)."""
+    return check_paths_bounded([path], limits, use_llm)
+
+
+def check_paths_bounded(paths, limits: Limits, use_llm: Optional[bool] = None):
+    """One disclosure published as one file or as several (情况说明 + 报表, grouped by
+    indexing/read/multi.py `group_parts`): the parts are read, joined and checked as one document."""
     from checking.check import check_path
-    from checking.findings import DocumentReport, Report
 
-    path = Path(path)
-    if path.suffix.lower() == ".json" or use_llm:  # a stored model, or the LLM hook: in this process
-        return check_path(path, use_llm=use_llm)
+    paths = [Path(p) for p in paths]
+    if len(paths) == 1 and (paths[0].suffix.lower() == ".json" or use_llm):  # a stored model, or the LLM hook
+        return check_path(paths[0], use_llm=use_llm)
+    parts = []
+    for path in paths:
+        try:
+            size = path.stat().st_size
+            if size > limits.max_bytes:
+                from indexing.read import errors
 
-    def failed(zh: str, en: str, doc: Optional[Document] = None) -> DocumentReport:
-        return DocumentReport(doc_id=doc.id if doc else "", source=path.name, format=doc.format if doc else "?",
-                              error=f"{zh} / {en}")
+                exc = errors.too_large(path.name, size, limits.max_bytes)
+                return None, _failed(path.name, exc.zh, exc.en)
+            parts.append((path.name, path.read_bytes()))
+        except OSError:
+            return None, _failed(path.name, f"找不到或无法打开文件：{path.name}", f"File not found or unreadable: {path.name}")
+    return check_parts_bounded(parts, limits)
 
+
+def _failed(source: str, zh: str, en: str, doc: Optional[Document] = None):
+    from checking.findings import DocumentReport
+
+    return DocumentReport(doc_id=doc.id if doc else "", source=source, format=doc.format if doc else "?",
+                          error=f"{zh} / {en}")
+
+
+def check_parts_bounded(parts, limits: Limits):
+    """(document or None, DocumentReport) of a disclosure given as [(file name, bytes)]: each part read
+    in a bounded worker, several parts joined (indexing/read/multi.py), the whole checked bounded."""
+    from checking.findings import Report
+    from indexing.read.multi import merge_documents
+
+    source = " + ".join(name for name, _ in parts)
+    docs = []
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            from indexing.read import errors
-
-            exc = errors.too_large(path.name, size, limits.max_bytes)
-            return None, failed(exc.zh, exc.en)
-        data = path.read_bytes()
-    except OSError:
-        return None, failed(f"找不到或无法打开文件：{path.name}", f"File not found or unreadable: {path.name}")
-    try:
-        doc = read_bounded(data, path.name, limits)
+        for name, data in parts:
+            docs.append(read_bounded(data, name, limits))
     except ReadError as exc:
-        return None, failed(exc.zh, exc.en)
+        return None, _failed(source, exc.zh, exc.en)
+    doc = docs[0] if len(docs) == 1 else merge_documents(docs)
     try:
         report = Report.model_validate_json(check_bounded(doc, limits)).documents[0]
     except CheckTimeout as exc:
-        return doc, failed(exc.zh, exc.en, doc)
+        return doc, _failed(source, exc.zh, exc.en, doc)
     return doc, report

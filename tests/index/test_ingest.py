@@ -9,7 +9,7 @@ import pytest
 from indexing import catalog
 from indexing.chunks import chunk_document
 from indexing.ingest import Index, IndexMismatch
-from indexing.stores import VectorStore
+from indexing.stores import VectorStore, embedded
 
 
 def test_ingest_idempotent(settings, doc, fake_embeddings):
@@ -17,7 +17,9 @@ def test_ingest_idempotent(settings, doc, fake_embeddings):
         first = index.ingest(doc)
         assert first.status == "added" and first.chunks == len(chunk_document(doc)) and first.figures > 0
         before = index.counts()
-        assert before["documents"] == 1 and before["vectors"] == first.chunks == before["chunks"]
+        assert before["documents"] == 1 and first.chunks == before["chunks"]
+        # Table rows get no vector (indexing/stores.py `embedded`): BM25 and the figures store serve them.
+        assert before["vectors"] == before["embedded"] == sum(map(embedded, chunk_document(doc))) < first.chunks
         again = index.ingest(doc.model_copy(deep=True))
         assert again.status == "unchanged" and index.counts() == before
     with Index(settings, embeddings=fake_embeddings) as index:  # and after reopening
@@ -30,7 +32,7 @@ def test_delete_removes_every_chunk_and_figure(settings, doc, doc2, fake_embeddi
     with Index(settings, embeddings=fake_embeddings) as index:
         index.ingest(doc)
         index.ingest(doc2)
-        n2 = len(chunk_document(doc2))
+        n2 = sum(map(embedded, chunk_document(doc2)))
         assert index.delete(doc.id) is True
         assert index.vectors.count(doc.id) == 0 and index.vectors.count() == n2
         assert index.figures.count(doc.id) == 0
@@ -53,7 +55,7 @@ def test_replace(settings, doc, doc2, fake_embeddings):
 def test_failure_mid_ingest_leaves_nothing(embedded_settings, doc, fake_embeddings, monkeypatch):
     real_add = VectorStore.add
 
-    def half_then_fail(self, chunks):
+    def half_then_fail(self, chunks, vectors=None):
         real_add(self, chunks[: len(chunks) // 2])
         raise RuntimeError("chroma went away")
 
@@ -61,7 +63,7 @@ def test_failure_mid_ingest_leaves_nothing(embedded_settings, doc, fake_embeddin
     with Index(embedded_settings, embeddings=fake_embeddings) as index:
         with pytest.raises(RuntimeError):
             index.ingest(doc)
-        assert index.counts() == {"documents": 0, "chunks": 0, "figures": 0, "not_ready": 0, "vectors": 0}
+        assert index.counts() == {"documents": 0, "chunks": 0, "figures": 0, "not_ready": 0, "vectors": 0, "embedded": 0}
         monkeypatch.setattr(VectorStore, "add", real_add)
         assert index.ingest(doc).status == "added"
 
@@ -74,7 +76,7 @@ CRASH = textwrap.dedent("""
     from indexing.settings import Settings
     from indexing.stores import VectorStore
     real_add = VectorStore.add
-    def crash(self, chunks):
+    def crash(self, chunks, vectors=None):
         real_add(self, chunks[: len(chunks) // 2])  # half the vectors are in Chroma...
         os._exit(3)  # ...and the process dies: no except, no finally, no clean-up
     VectorStore.add = crash
@@ -100,7 +102,7 @@ def test_crash_mid_ingest_invisible_then_cleaned(embedded_settings, doc, fake_em
         assert reader.figures.by_metric("行政运行") == []
         assert reader.documents() == []
     with Index(embedded_settings, embeddings=fake_embeddings) as index:  # open cleans up
-        assert index.counts() == {"documents": 0, "chunks": 0, "figures": 0, "not_ready": 0, "vectors": 0}
+        assert index.counts() == {"documents": 0, "chunks": 0, "figures": 0, "not_ready": 0, "vectors": 0, "embedded": 0}
         assert index.conn.execute("SELECT COUNT(*) FROM figures").fetchone()[0] == 0
         assert index.ingest(doc).status == "added"
 
