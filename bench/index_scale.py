@@ -1,31 +1,20 @@
-"""Index scale benchmark: ingest throughput and query latency at 10, 100 and 1,000 documents.
+"""Index scale benchmark: 1,000 documents embedded for real, ingest throughput, query latency at
+10, 100 and 1,000 documents, and a projection to 20,000.
 
-Corpus: fictional disclosures from the generator (`eval.generate`, text format, seed --seed), read
-with the real reader. One index grows 10 → 100 → 1,000 documents; after each size the same query
-set (questions from the generated labels) is timed in every mode, with and without a document
-filter, and latency is reported as p50/p95 and as ratios against the first size of the same run.
-
-What is embedded for real, and what is reused (printed in the report, counted exactly):
-- the embedding cache (indexing/embed_cache.py) is a *fresh* file for every run, so nothing comes
-  from earlier runs;
-- sizes up to the first one (10 documents): every chunk is embedded by the real model
-  (m3e-small by default); this is the real ingest throughput;
-- beyond it, a chunk whose exact text was embedded before comes from the cache (the production
-  path: generated documents share template sentences). A chunk with new text is embedded for real
-  when its *template* (the text with the department/region names and all digits masked) is new;
-  when the template was embedded before, the vector of that earlier text is reused ("template
-  proxy": same sentence, other figures). Beyond --real-budget new templates (default 1,500, to
-  finish in time on a loaded 2-core machine), a new template gets the vector of an earlier chunk
-  with the same *head* (document/section heading or table title, names and digits masked: "head
-  proxy"), else of the previous chunk embedded ("fallback"). Embedding all ~130k chunks of 1,000 documents for real
-  would take 1.5–3 hours on 2 shared cores. Everything else (reading, chunking, jieba, SQLite,
-  Chroma HNSW inserts, BM25 rebuild) runs for real at every size. Ingest throughput beyond the
-  first size is therefore *not* model-bound and is labelled as such.
-- every query embeds the question with the real model (the query LRU is bypassed).
-Dense search with a document filter ranks that document's chunks exactly (indexing/retrieve.py,
-EXACT_DENSE_MAX); wider searches walk Chroma's HNSW graph. The whole run takes about 9 minutes on
-2 cores and ~2 GB of disk in the work folder.
-Run: .venv/bin/python bench/index_scale.py [--sizes 10,100,1000] [--queries 40] [--json] [--data DIR]
+Corpus: fictional disclosures from the generator (`eval.generate`, text format, seed --seed). One
+index grows 10 → 100 → 1,000 documents through the production batch path (indexing/batch.py: a Dask
+LocalCluster reads, chunks and embeds, this process alone writes), timed per step including reading.
+Every vector is computed by the real model (ONNX int8 m3e-small by default) in this run: the
+embedding cache is a fresh file, and its only hits are chunks whose exact text an earlier document
+of this run already had (generated documents share template sentences; a hit is that same text's
+vector, counted and printed). --no-cache turns even that off. Nothing else is reused or proxied.
+After each size the same query set (questions from the generated labels) is timed in every mode,
+with and without a document filter (p50/p95, ratios against the first size of the same run).
+The raw encode rate is measured on the embedded chunks of the first size, in this process.
+Projection: disk (index folder) and this process's memory (RSS after the BM25 index is built) grow
+linearly in documents; both are fitted on the last two sizes and extended to --project documents,
+with the ingest time at the measured rate and the query p95 extended on the log-log slope.
+Run: .venv/bin/python bench/index_scale.py [--sizes 10,100,1000] [--queries 40] [--workers N] [--json]
 """
 
 from __future__ import annotations
@@ -34,7 +23,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import sys
 import tempfile
@@ -46,75 +34,6 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-from langchain_core.embeddings import Embeddings  # noqa: E402
-
-_DIGITS = re.compile(r"\d[\d,.]*")
-
-
-class BenchEmbeddings(Embeddings):
-    """The real model, plus template proxies once `proxy` is switched on (see the module doc).
-    Exact-text reuse happens before this class is asked, in the VectorStore's embedding cache."""
-
-    def __init__(self, real, real_budget: int = 1500):
-        self.real = real
-        self.real_budget = real_budget  # real embeddings allowed once proxies are on
-        self.real_in_proxy = 0
-        self.heads: dict[str, list[float]] = {}
-        self.head_proxied = 0
-        self.fallback = 0
-        self.last = None
-        self.name = real.name
-        self.fingerprint = real.fingerprint  # exact-text cache hits are real vectors of this model
-        self.proxy = False
-        self.names: list[str] = []  # department/region of the document being ingested
-        self.templates: dict[str, list[float]] = {}
-        self.embedded = 0  # chunks the model really encoded
-        self.proxied = 0  # chunks given the vector of an earlier text with the same template
-        self.embed_seconds = 0.0
-
-    def template(self, text: str) -> str:
-        for name in self.names:
-            text = text.replace(name, "<D>")
-        return _DIGITS.sub("#", text)
-
-    def embed_documents(self, texts):
-        texts = list(texts)
-        keys = [self.template(t) for t in texts]
-        todo = [i for i, k in enumerate(keys) if not (self.proxy and k in self.templates)]
-        if self.proxy:
-            todo = todo[: max(0, self.real_budget - self.real_in_proxy)]
-            self.real_in_proxy += len(todo)
-        out: list = [None] * len(texts)
-        if todo:
-            t0 = time.perf_counter()
-            vectors = self.real.embed_documents([texts[i] for i in todo])
-            self.embed_seconds += time.perf_counter() - t0
-            self.embedded += len(todo)
-            for i, v in zip(todo, vectors):
-                out[i] = v
-                self.templates.setdefault(keys[i], v)
-                self.heads.setdefault(self.head(keys[i]), v)
-                self.last = v
-        for i, k in enumerate(keys):
-            if out[i] is None:
-                if k in self.templates:
-                    out[i] = self.templates[k]
-                    self.proxied += 1
-                elif self.head(k) in self.heads:
-                    out[i] = self.heads[self.head(k)]
-                    self.head_proxied += 1
-                else:
-                    out[i] = self.last
-                    self.fallback += 1
-        return out
-
-    @staticmethod
-    def head(template: str) -> str:
-        return template.split(": ", 1)[0].split("\n", 1)[0]
-
-    def embed_query(self, text):
-        return self.real._encode([text])[0]  # bypass the query LRU: every query pays for its embedding
 
 
 def pct(values: list[float], p: float) -> float:
@@ -157,14 +76,64 @@ def measure(index, queries: list[tuple[str, str]]) -> dict:
     return out
 
 
+def rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 1e6
+
+
+def folder_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def raw_encode(emb, paths: list[Path]) -> dict:
+    from indexing.chunks import chunk_document
+    from indexing.read import read_document
+    from indexing.stores import embedded
+
+    texts = [c.text for p in paths for c in chunk_document(read_document(p)) if embedded(c)]
+    t = time.perf_counter()
+    emb.embed_documents(texts)
+    s = time.perf_counter() - t
+    return {"chunks": len(texts), "seconds": round(s, 1), "chunks_per_s": round(len(texts) / s, 1)}
+
+
+def project(report: dict, sizes: list[int], target: int) -> dict:
+    """Linear growth of disk and memory from the last two sizes; latency on the log-log slope."""
+    import math
+
+    a, b = str(sizes[-2]), str(sizes[-1])
+    sa, sb = report["sizes"][a], report["sizes"][b]
+    span = sizes[-1] - sizes[-2]
+
+    def linear(key: str) -> float:
+        per_doc = (sb[key] - sa[key]) / span
+        return round(sb[key] + per_doc * (target - sizes[-1]), 1)
+
+    out = {"documents": target, "disk_mb": linear("disk_mb"), "rss_mb": linear("rss_mb"),
+           "disk_mb_per_doc": round((sb["disk_mb"] - sa["disk_mb"]) / span, 3)}
+    rate = sum(report["sizes"][str(n)]["ingest"]["documents_added"] for n in sizes) / sum(
+        report["sizes"][str(n)]["ingest"]["seconds"] for n in sizes)
+    out["ingest_hours_this_machine"] = round(target / rate / 3600, 2)
+    lat = {}
+    for key, vb in sb["latency"].items():
+        if not isinstance(vb, dict):
+            continue
+        va = sa["latency"][key]
+        slope = math.log(max(vb["p95_ms"], 1e-3) / max(va["p95_ms"], 1e-3)) / math.log(sizes[-1] / sizes[-2])
+        lat[key] = {"p95_ms": round(vb["p95_ms"] * (target / sizes[-1]) ** slope, 1), "slope": round(slope, 2)}
+    out["latency_p95"] = lat
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="10,100,1000")
     ap.add_argument("--queries", type=int, default=40, help="questions timed per mode and size")
     ap.add_argument("--seed", type=int, default=11, help="generator seed (the held-out test set uses 7)")
-    ap.add_argument("--real-budget", type=int, default=1500,
-                    help="chunks with a new template embedded for real beyond the first size")
-    ap.add_argument("--model", default=None, help="embedding model (default: settings, m3e-small)")
+    ap.add_argument("--workers", type=int, default=None, help="local Dask workers (default: the cores)")
+    ap.add_argument("--no-cache", action="store_true", help="no embedding cache at all, not even exact-text hits")
+    ap.add_argument("--project", type=int, default=20000, help="documents to project to")
     ap.add_argument("--data", help="work folder (default: a temp folder, removed after)")
     ap.add_argument("--json", action="store_true", help="print the report as JSON only")
     ap.add_argument("--plot", help="also draw latency p50/p95 against corpus size into this .svg or .png file")
@@ -173,15 +142,15 @@ def main(argv=None) -> int:
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
 
     from eval.generate import generate_corpus
+    from indexing.batch import dask_client, ingest_batch
     from indexing.embeddings import get_embeddings
     from indexing.ingest import Index
-    from indexing.read import read_document
     from indexing.settings import Settings
 
     work = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="bq_scale_"))
     if (work / "index").exists():
         shutil.rmtree(work / "index")
-    os.environ["BUDGETQA_EMBED_CACHE"] = str(work / "index" / "embed_cache.sqlite")  # fresh: no earlier vectors
+    os.environ["BUDGETQA_EMBED_CACHE"] = "off" if args.no_cache else str(work / "index" / "embed_cache.sqlite")
     report: dict = {"sizes": {}, "corpus": {}, "embedding": {}}
     t_all = time.perf_counter()
     try:
@@ -191,78 +160,54 @@ def main(argv=None) -> int:
             shutil.rmtree(corpus, ignore_errors=True)
             generate_corpus(str(corpus), sizes[-1], args.seed, formats=["text"], styles="all")
         paths = sorted((corpus / "docs").glob("*.txt"))[: sizes[-1]]
-        gen_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        docs = [read_document(p) for p in paths]
-        read_s = time.perf_counter() - t0
         report["corpus"] = {"generator": f"eval.generate --n {sizes[-1]} --seed {args.seed} --formats text",
-                            "generate_s": round(gen_s, 1), "read_s": round(read_s, 1),
-                            "read_docs_per_s": round(len(docs) / read_s, 1)}
-        log(f"corpus: {len(docs)} documents generated in {gen_s:.1f}s, read in {read_s:.1f}s")
-
-        real = get_embeddings(args.model) if args.model else get_embeddings()
-        emb = BenchEmbeddings(real, args.real_budget)
+                            "generate_s": round(time.perf_counter() - t0, 1)}
+        emb = get_embeddings()
+        report["embedding"] = {"model": emb.name, "backend": emb.backend, "raw_encode_first_size": raw_encode(emb, paths[: sizes[0]])}
+        log(f"corpus: {len(paths)} documents; raw encode {report['embedding']['raw_encode_first_size']}")
         index = Index(Settings(data_dir=work / "index"), embeddings=emb)
-        cache = index.vectors.cache
         doc_ids: dict[str, str] = {}
         n = 0
         first_latency = None
         try:
-            for size in sizes:
-                emb.proxy = size > sizes[0]
-                before = {"chunks": index.counts()["chunks"], "embedded": emb.embedded, "proxied": emb.proxied,
-                          "head": emb.head_proxied, "fallback": emb.fallback,
-                          "hits": cache.hits if cache else 0, "embed_s": emb.embed_seconds}
-                t0 = time.perf_counter()
-                while n < size:
-                    doc = docs[n]
-                    emb.names = [x for x in (doc.meta.department, doc.meta.region) if x]
-                    r = index.ingest(doc)
-                    doc_ids[doc.source] = r.doc_id
-                    n += 1
-                    if n % 100 == 0:
-                        log(f"  {n} documents ingested ({time.perf_counter() - t0:.0f}s for this step)")
-                took = time.perf_counter() - t0
-                counts = index.counts()
-                added = counts["chunks"] - before["chunks"]
-                docs_added = size - (sizes[sizes.index(size) - 1] if sizes.index(size) else 0)
-                step = {
-                    "documents": counts["documents"], "chunks": counts["chunks"], "vectors": counts["vectors"],
-                    "ingest": {
-                        "documents_added": docs_added, "chunks_added": added, "seconds": round(took, 1),
-                        "chunks_per_s": round(added / took, 1) if took else None,
-                        "documents_per_min": round(docs_added / took * 60, 1) if took else None,
-                        "model_bound": not emb.proxy,
-                        "embedded_for_real": emb.embedded - before["embedded"],
-                        "exact_text_cache_hits": (cache.hits if cache else 0) - before["hits"],
-                        "template_proxies": emb.proxied - before["proxied"],
-                        "head_proxies": emb.head_proxied - before["head"],
-                        "fallback_vectors": emb.fallback - before["fallback"],
-                        "model_seconds": round(emb.embed_seconds - before["embed_s"], 1),
-                    },
-                }
-                queries = load_queries(corpus / "labels", doc_ids, args.queries, random.Random(args.seed))
-                step["latency"] = measure(index, queries)
-                step["queries"] = len(queries)
-                if first_latency is None:
-                    first_latency = step["latency"]
-                else:
-                    step["p50_ratio_vs_first"] = {k: round(v["p50_ms"] / first_latency[k]["p50_ms"], 2)
-                                                  for k, v in step["latency"].items() if isinstance(v, dict)}
-                    step["p95_ratio_vs_first"] = {k: round(v["p95_ms"] / first_latency[k]["p95_ms"], 2)
-                                                  for k, v in step["latency"].items() if isinstance(v, dict)}
-                report["sizes"][str(size)] = step
-                log(f"[{size} docs] {json.dumps(step, ensure_ascii=False)}")
-            report["embedding"] = {
-                "model": emb.name, "fingerprint": emb.fingerprint[:40],
-                "embedded_for_real": emb.embedded, "template_proxies": emb.proxied,
-                "head_proxies": emb.head_proxied, "fallback_vectors": emb.fallback,
-                "exact_text_cache_hits": cache.hits if cache else 0,
-                "real_chunks_per_s": round(emb.embedded / emb.embed_seconds, 1) if emb.embed_seconds else None,
-            }
-            report["disk_mb"] = round(sum(f.stat().st_size for f in (work / "index").rglob("*") if f.is_file()) / 1e6, 1)
+            with dask_client(args.workers) as client:
+                report["workers"] = len(client.scheduler_info()["workers"])
+                for size in sizes:
+                    t0 = time.perf_counter()
+                    results = ingest_batch(index, paths[n:size], client, progress=not args.json)
+                    took = time.perf_counter() - t0
+                    for p, r in zip(paths[n:size], results):
+                        doc_ids[p.name] = r.doc_id
+                    failed = [r for r in results if r.status == "failed"]
+                    docs_added, n = size - n, size
+                    counts = index.counts()
+                    step = {"documents": counts["documents"], "chunks": counts["chunks"], "vectors": counts["vectors"],
+                            "ingest": {"documents_added": docs_added, "failed": len(failed), "seconds": round(took, 1),
+                                       "docs_per_s": round(docs_added / took, 2),
+                                       "vectors_per_s": round((counts["vectors"] - (report["sizes"][str(sizes[sizes.index(size) - 1])]["vectors"] if sizes.index(size) else 0)) / took, 1)}}
+                    queries = load_queries(corpus / "labels", doc_ids, args.queries, random.Random(args.seed))
+                    step["latency"] = measure(index, queries)
+                    step["queries"] = len(queries)
+                    step["disk_mb"] = round(folder_mb(work / "index"), 1)
+                    step["rss_mb"] = round(rss_mb(), 1)
+                    if first_latency is None:
+                        first_latency = step["latency"]
+                    else:
+                        step["p95_ratio_vs_first"] = {k: round(v["p95_ms"] / first_latency[k]["p95_ms"], 2)
+                                                      for k, v in step["latency"].items() if isinstance(v, dict)}
+                    report["sizes"][str(size)] = step
+                    log(f"[{size} docs] {json.dumps(step, ensure_ascii=False)}")
+            # The workers' cache counters live in the workers; the cache file says what was encoded.
+            cache = index.vectors.cache
+            vectors = index.counts()["vectors"]
+            encoded = cache.count(emb.fingerprint) if cache else vectors
+            report["embedding"]["texts_encoded_in_workers"] = encoded
+            report["embedding"]["exact_text_cache_hits"] = vectors - encoded
         finally:
             index.close()
+        report["ingest_total_s"] = round(sum(report["sizes"][str(s)]["ingest"]["seconds"] for s in sizes), 1)
+        if len(sizes) >= 2:
+            report["projection"] = project(report, sizes, args.project)
         report["total_s"] = round(time.perf_counter() - t_all, 1)
         try:
             report["load_avg_1m_at_end"] = round(os.getloadavg()[0], 2)
@@ -307,30 +252,28 @@ def plot(report: dict, sizes: list[int], path: Path) -> None:
 
 
 def print_table(report: dict, sizes: list[int]) -> None:
-    print("\nIngest (reading and generation excluded; Documents already in memory)")
-    print(f"{'docs':>6}{'chunks':>9}{'added':>8}{'s':>8}{'chunks/s':>10}{'docs/min':>10}"
-          f"{'real':>8}{'cached':>8}{'tmpl':>8}{'head':>7}{'fallbk':>7}  model-bound")
+    print(f"\nIngest on {report.get('workers')} Dask workers (reading included; every vector computed in this run)")
+    print(f"{'docs':>6}{'chunks':>9}{'vectors':>9}{'s':>8}{'docs/s':>8}{'vec/s':>8}{'disk MB':>9}{'RSS MB':>8}")
     for size in sizes:
         s = report["sizes"][str(size)]
         i = s["ingest"]
-        print(f"{size:>6}{s['chunks']:>9}{i['chunks_added']:>8}{i['seconds']:>8}{i['chunks_per_s']:>10}"
-              f"{i['documents_per_min']:>10}{i['embedded_for_real']:>8}{i['exact_text_cache_hits']:>8}"
-              f"{i['template_proxies']:>8}{i['head_proxies']:>7}{i['fallback_vectors']:>7}  {'yes' if i['model_bound'] else 'no'}")
-    print("\nQuery latency, k=5, ms (p50 / p95); ×: p50 ratio against the first size of this run")
+        print(f"{size:>6}{s['chunks']:>9}{s['vectors']:>9}{i['seconds']:>8}{i['docs_per_s']:>8}{i['vectors_per_s']:>8}"
+              f"{s['disk_mb']:>9}{s['rss_mb']:>8}")
+    print("\nQuery latency, k=5, ms (p50 / p95); ×: p95 ratio against the first size of this run")
     keys = [f"{m}_{'doc' if scoped else 'all'}" for m, scoped in MODES]
     print(f"{'docs':>6}{'bm25 rebuild s':>16}  " + "".join(f"{k:>22}" for k in keys))
     for size in sizes:
         s = report["sizes"][str(size)]
-        lat, ratio = s["latency"], s.get("p50_ratio_vs_first", {})
+        lat, ratio = s["latency"], s.get("p95_ratio_vs_first", {})
         cells = "".join(f"{lat[k]['p50_ms']:>8.1f}/{lat[k]['p95_ms']:<7.1f}{('×' + str(ratio[k])) if k in ratio else '':>6}"
                         for k in keys)
         print(f"{size:>6}{lat['bm25_rebuild_s']:>16}  {cells}")
     e = report["embedding"]
-    print(f"\nembedding {e['model']} ({e['fingerprint']}…): {e['embedded_for_real']} chunks embedded for real "
-          f"({e['real_chunks_per_s']} chunks/s while encoding), {e['exact_text_cache_hits']} exact-text cache hits, "
-          f"{e['template_proxies']} template proxies, {e['head_proxies']} head proxies, {e['fallback_vectors']} fallback "
-          f"vectors; index on disk {report['disk_mb']} MB; "
-          f"total {report['total_s']} s; load avg at end {report.get('load_avg_1m_at_end')}")
+    print(f"\nembedding {e['model']} ({e['backend']}): raw encode {e['raw_encode_first_size']}; "
+          f"texts encoded {e.get('texts_encoded_in_workers')}, exact-text cache hits {e.get('exact_text_cache_hits')}; "
+          f"ingest total {report['ingest_total_s']} s; total {report['total_s']} s; load avg at end {report.get('load_avg_1m_at_end')}")
+    if "projection" in report:
+        print(f"projection: {json.dumps(report['projection'], ensure_ascii=False)}")
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def _quantise(source: Path, target: Path) -> None:
 class OnnxEncoder:
     """Texts → unit vectors with ONNX Runtime; the same tokenizer and pooling as the torch model."""
 
-    def __init__(self, model_file: Path, threads: Optional[int] = None):
+    def __init__(self, model_file: Path, threads: Optional[int] = None, max_tokens: Optional[int] = None):
         import onnxruntime as ort
         from transformers import AutoTokenizer
 
@@ -139,6 +139,8 @@ class OnnxEncoder:
         self.one_at_a_time = Path(model_file).name.endswith("_int8.onnx")
         cfg = json.loads((folder / "pooling.json").read_text())
         self.pooling, self.inputs, self.max_len = cfg["pooling"], cfg["inputs"], cfg["max_seq_length"]
+        if max_tokens:
+            self.max_len = min(self.max_len, max_tokens)
         self.tokenizer = AutoTokenizer.from_pretrained(str(folder / "tokenizer"), local_files_only=True)
         opts = ort.SessionOptions()
         threads = threads if threads is not None else int(os.environ.get("BUDGETQA_EMBED_THREADS", "0") or 0)

@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -176,7 +177,8 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     @app.post("/v1/documents", status_code=202, tags=["documents"], summary="上传文件并建立索引任务 / upload a document")
     async def upload(file: UploadFile = File(...), _: Optional[KeyEntry] = Depends(writer)) -> dict:
         data = await _read_limited(file, settings.max_upload_bytes)
-        job = pipeline.submit(file.filename or "upload", data)
+        # Reading waits on a worker process: in a thread, so the event loop serves other requests meanwhile.
+        job = await run_in_threadpool(pipeline.submit, file.filename or "upload", data)
         return job.to_dict()
 
     @app.get("/v1/jobs/{job_id}", tags=["documents"], summary="任务状态 / job status")

@@ -1,9 +1,10 @@
 """What the HTTP service does, independent of HTTP: upload → read → check → index, and answering.
 
-One `Pipeline` per process. Uploads are read synchronously (a bad file is refused at once with
-its reason), then checked and indexed by a single background worker, so a slow embedding never
-blocks a request. The index (SQLite + Chroma) is shared between the worker and request threads
-under one lock; reads are fast, and only ingestion holds it for long.
+One `Pipeline` per process. Uploads are read at once in a bounded worker process, off the request
+loop (a bad file is refused at once with its reason), then checked (a worker process) and
+embedded (the embedding worker process, service/embed_worker.py) by a background thread, so no
+request waits on that work. The index (SQLite + Chroma) is shared between that thread and the
+request threads under one lock, held only for the short write of a prepared document.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class Pipeline:
         self._qa = None  # the answering chain over the index: built on first question, then kept in step
         self.limits = Limits.of(settings)  # what one document may cost (service/bounded.py)
         self._sources = None  # documents and PDFs for the page view and structured citations
+        self._embedder = None  # the embedding worker process (service/embed_worker.py), started with the service
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -67,6 +69,7 @@ class Pipeline:
         from service.bounded import preload
 
         preload()  # the worker processes' fork server, started before the first upload
+        self.embedder.start()  # the model loaded in its own process before the first upload
         for job in self.jobs.unfinished():  # interrupted by a restart: do it again (idempotent)
             self._queue.put(job.id)
         self._worker = threading.Thread(target=self._run, name="budgetqa-ingest", daemon=True)
@@ -77,6 +80,16 @@ class Pipeline:
             self._queue.put(None)
             self._worker.join(timeout=30)
             self._worker = None
+        if self._embedder is not None:
+            self._embedder.stop()
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from service.embed_worker import EmbedWorker
+
+            self._embedder = EmbedWorker(self.index)
+        return self._embedder
 
     @property
     def sources(self):
@@ -233,8 +246,10 @@ class Pipeline:
             self.jobs.update(job_id, "running", "check")
             self._check(doc)
             self.jobs.update(job_id, "running", "index")
+            prepared = None if self.index.is_ready(doc.id) else self.embedder.prepare(doc)  # no lock held
             with self._lock:
-                self.index.ingest(doc)
+                if prepared is not None:
+                    self.index.commit(prepared)
                 if self._qa is not None:
                     self._qa.add(doc)
             self._replace_older(job)
