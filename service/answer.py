@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from indexing.numbers import find_numbers, parse_number, to_unit
 from service.analyse import AMOUNT_METRICS, Analysis, find_metrics, synonyms
-from service.evidence import Evidence, FigureFact
+from service.evidence import Evidence, FigureFact, bigrams
 
 NO_INFO = "文件未说明相关信息。"
 _DECLINES = re.compile(r"文件未(?:说明|列出|披露|提供)|文件中没有相关信息")
@@ -254,7 +254,7 @@ def answer_default(a: Analysis, items: list[Evidence], figures: Callable, filter
     # own words (with what the sentence adds: "占6.51%"), then the best other passages.
     stated = list(b.cited) if answered else [ev for ev in b.cited if ev.kind == "sentence"]
     if answered:  # beyond the cited cells, only passages about what was asked
-        words = [w for w in a.terms + [a.subject or ""] if w]
+        words = [w for w in a.terms + [a.subject or ""] + [f.label for f in b.figures if len(f.label) >= 3] if w]
         quotes = [q for q in quotes if any(w in q.text for w in words)]
     quotes = stated + [q for q in quotes if q.id not in {ev.id for ev in stated}]
     if quotes:
@@ -313,13 +313,26 @@ def _heading(items: list[Evidence]) -> str:
 
 
 _REASON_RE = re.compile(r"原因|主要为|主要是|由于|因为")
+# a sentence the templates open with the reason itself ("主要原因：单位于2024年成立。", "…的主要原因是：…")
+_STATED_REASON = re.compile(r"^[^。]{0,20}原因(?:是|为)?[:：]")
 
 
 def _why(a, b, items, primary, figures, filters):
     from service.analyse import RELATED
 
-    reasons = [it for it in items if _REASON_RE.search(it.text) and it.kind == "sentence"
-               and re.search(r"增|减|上升|下降|持平|一致|为零|为0|变化", it.text)]
+    def is_reason(it):
+        return it.kind == "sentence" and not it.suspicious and (_STATED_REASON.search(it.text) or (
+            _REASON_RE.search(it.text) and re.search(r"增|减|上升|下降|持平|一致|为零|为0|变化", it.text)))
+
+    reasons = [it for it in items if is_reason(it)]
+    if not reasons:  # retrieval missed them: the reasons the documents in scope state
+        from service.semantic.bridge import documents_in_scope, provider_of
+
+        provider = provider_of(figures)
+        docs = documents_in_scope(provider, filters)[:4] if provider is not None else []
+        grams = set(bigrams(a.text or a.question))
+        found = [it for d in docs for it in provider.doc_items(d.id) if is_reason(it)]
+        reasons = sorted(found, key=lambda it: -len(grams & set(bigrams(it.text))))[:3]
     words = [t for m in a.metrics for t in synonyms(m) + RELATED.get(m, [])]
     if words:  # reasons about the asked metric (or its parts) first
         reasons.sort(key=lambda it: not any(w in it.text for w in words))
@@ -333,18 +346,24 @@ def _why(a, b, items, primary, figures, filters):
 
 def _with_continuations(reasons: list[Evidence], figures: Callable) -> list[Evidence]:
     """A reason that lists its parts ("其中：基本支出增加…，主要为…。") often goes on in the next sentence
-    of its paragraph ("项目支出增加…，主要为…。"): that sentence is part of the reason."""
+    of its paragraph ("项目支出增加…，主要为…。"): that sentence is part of the reason; a sentence that
+    only states the reason ("主要原因：…") is read with the sentence before it, the change it explains."""
     from service.semantic.bridge import provider_of
 
     provider = provider_of(figures)
     out: list[Evidence] = []
     for ev in reasons:
-        out.append(ev)
-        if provider is None or "其中" not in ev.text or ev.kind != "sentence":
-            continue
         head, _, n = ev.id.rpartition(":")
-        nxt = next((it for it in provider.doc_items(ev.doc_id) if it.id == f"{head}:{int(n) + 1}"), None) if n.isdigit() else None
-        if nxt is not None and _REASON_RE.search(nxt.text) and re.search(r"增|减", nxt.text):
+        if provider is None or ev.kind != "sentence" or not n.isdigit():
+            out.append(ev)
+            continue
+        items = {it.id: it for it in provider.doc_items(ev.doc_id) if it.id.startswith(head + ":")}
+        prev = items.get(f"{head}:{int(n) - 1}")
+        if prev is not None and _STATED_REASON.search(ev.text):  # the change the reason explains
+            out.append(prev)
+        out.append(ev)
+        nxt = items.get(f"{head}:{int(n) + 1}")
+        if "其中" in ev.text and nxt is not None and _REASON_RE.search(nxt.text) and re.search(r"增|减", nxt.text):
             out.append(nxt)
     return list({e.id: e for e in out}.values())
 

@@ -32,10 +32,10 @@ KEY_OF = {
 }
 # How the narrative names a metric in its comparison sentences (the template's words).
 NARRATIVE_NAMES = {
-    "支出总计": ("收支总计", "收支预算总额", "预算总额", "支出总计", "支出预算", "收入总计", "收支总预算", "预算收支安排",
+    "支出总计": ("收支总计", "收入支出总计", "收支预算总额", "预算总额", "支出总计", "支出预算", "收入总计", "收支总预算", "预算收支安排",
              "收支预算", "预算收支"),
-    "收入总计": ("收支总计", "收支预算总额", "预算总额", "收入总计", "收入预算", "收支总预算", "预算收支安排", "收支预算"),
-    "收支总计": ("收支总计", "收支预算总额", "预算总额", "收支总预算", "预算收支安排", "收支预算", "预算收支"),
+    "收入总计": ("收支总计", "收入支出总计", "收支预算总额", "预算总额", "收入总计", "收入预算", "收支总预算", "预算收支安排", "收支预算"),
+    "收支总计": ("收支总计", "收入支出总计", "收支预算总额", "预算总额", "收支总预算", "预算收支安排", "收支预算", "预算收支"),
     "财政拨款收入": ("财政拨款收入", "财政拨款"),
     "三公经费": ("三公”经费", "三公\"经费", "三公经费"),
     "机关运行经费": ("机关运行经费", "机构运行经费"),
@@ -179,6 +179,17 @@ class Resolver:
                     q = self._prior_in(metric, sec, mm.end())
                     if q is not None:
                         return q
+        for sec in self.doc.sections:
+            for name in names:
+                m = re.search(r"(?:与|和|同|较)\s*(?:上年|20\d\d\s*年)度?(?:相比|比较)?[，,]\s*" + re.escape(name) +
+                              r"(?P<dir>增加|减少|上升|下降|增长|降低)\s*(?P<delta>\d[\d,]*(?:\.\d+)?)\s*万元", sec.text)
+                if m and current is not None:  # "与2023年度相比，收入支出总计增加307.82万元"
+                    delta = self.sentence(f"{metric}变动额", sec.id, m.start("delta"))
+                    if delta is not None:
+                        sign = -1 if m["dir"] in ("增加", "上升", "增长") else 1
+                        return Quantity(label=f"{metric}上年数", value=current.wan + sign * delta.wan, unit="万元", raw="",
+                                        section_id=sec.id, sentence=delta.sentence, page=delta.page,
+                                        derived_from=(current, "−" if sign < 0 else "+", delta), **self._base())
         return self.in_paragraph(metric)[1]
 
     _YEAR_AMOUNT = re.compile(r"(20\d\d)\s*年(?:度)?(?:当年|全年)?(?:预算执行数|执行数|决算数|预算数|预算安排|预算|安排)"
