@@ -21,8 +21,7 @@ import json
 import random
 import sys
 import time
-from collections import Counter, defaultdict
-from decimal import Decimal
+from collections import defaultdict
 
 from eval.questions.score import DECLINE_RE, key_value_present, unit_slips
 

@@ -87,7 +87,7 @@ def cite_q_of(provider, b):
         if ev is None:
             return ""
         marker = b.cite(ev)
-        from service.answer import UsedFigure
+        from service.draft import UsedFigure
 
         if quantity.raw:
             b.figures.append(UsedFigure(label=quantity.label, value=quantity.raw.replace(",", ""),

@@ -16,7 +16,8 @@ from typing import Optional
 from indexing.model import TableType
 
 from service.semantic import operations as ops
-from service.semantic.resolve import Resolver, _amount_column  # noqa: F401
+from service.semantic.resolve import Resolver
+from service.semantic.subjects import _amount_column
 
 MAX_ROWS = 40
 
