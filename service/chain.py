@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from service import grounding
 from service.analyse import Analysis, analyse
-from service.answer import NO_INFO, Draft, answer_default
+from service.answer import NO_INFO, Draft, answer_default, declines
 from service.evidence import Evidence, FigureFact, InMemoryEvidence, load_documents
 from service.scope import CatalogEntry, Scope, catalog_of, resolve_scope
 
@@ -271,7 +271,7 @@ def ground(x: dict) -> dict:
             text = grounding.strip_ungrounded(draft.text, report)
             draft = draft.model_copy(update={"text": text or NO_INFO})
             report = grounding.check(draft.text, draft.cited, a.question)
-    if draft.mode == "llm" and NO_INFO.rstrip("。") in draft.text:
+    if draft.mode == "llm" and declines(draft.text):
         draft.answerable = False
     draft.arithmetic = list(dict.fromkeys(draft.arithmetic + report.arithmetic))
     return {**x, "draft": draft, "grounded": report.grounded, "fallback": fallback, "notes": notes, "removed": removed}
