@@ -25,7 +25,7 @@ from typing import Optional, Sequence
 
 from indexing.numbers import parse_number
 
-MAX_NODES = 50_000  # search steps per table; beyond this nothing is placed
+MAX_NODES = 50_000  # search steps per group of linked rows; beyond this nothing is placed (bounded work)
 _TOTAL_LABEL = re.compile(r"^(?:合计|总计)$")
 
 
@@ -114,48 +114,106 @@ def place_rows(values: list[list[str]], n_cols: int, codes: list[Optional[str]],
             return {}
     groups = [(p, kids) for p, kids in _groups(codes, labels)
               if all(r in fixed or r in domains for r in [p, *kids])]
-    order = ambiguous
+    # The search runs on integers in the table's smallest printed unit (cents): exact and fast.
+    places = max((-v.as_tuple().exponent for row in nums for v in row), default=0)
+    scale = Decimal(1).scaleb(places)
+
+    def ints(vec: tuple[Optional[Decimal], ...]) -> tuple[int, ...]:
+        return tuple(int(v * scale) if v is not None else 0 for v in vec)
+
+    int_domains = {r: [ints(c) for c in cands] for r, cands in domains.items()}
+    int_fixed = {r: ints(v) for r, v in fixed.items()}
+    placed: dict[int, list[str | None]] = {}
+    for component in _components(ambiguous, groups, domains):
+        seen = _solve(component, [g for g in groups if set(g[1]) & set(component) or g[0] in component],
+                      int_domains, int_fixed, n_parts)
+        if seen is None:
+            return {}  # no reading satisfies the identities, or too much work: place nothing
+        for r, picks in seen.items():
+            if len(picks) == 1:
+                vec = domains[r][next(iter(picks))]
+                tokens = iter(values[r][1:])
+                placed[r] = [values[r][0]] + [next(tokens) if v is not None else None for v in vec]
+    return placed
+
+
+def _components(variables: list[int], groups, domains) -> list[list[int]]:
+    """Ambiguous rows linked by shared identities; a row in no identity cannot be decided."""
+    parent = {v: v for v in variables}
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    linked: set[int] = set()
+    for p, kids in groups:
+        members = [r for r in [p, *kids] if r in domains]
+        linked.update(members)
+        for a, b in zip(members, members[1:]):
+            parent[find(a)] = find(b)
+    out: dict[int, list[int]] = {}
+    for v in variables:
+        if v in linked:
+            out.setdefault(find(v), []).append(v)
+    return list(out.values())
+
+
+def _solve(order: list[int], groups, domains, fixed, n_parts: int):
+    """Every assignment of one component's rows that satisfies its identities, by backtracking:
+    {row: indexes of the candidates some solution uses}; None when none does or MAX_NODES is hit."""
     depth_of = {r: k for k, r in enumerate(order)}
     checks: dict[int, list[tuple[int, list[int]]]] = {}
     for g in groups:
-        members = [g[0], *g[1]]
-        last = max((depth_of[r] for r in members if r in depth_of), default=-1)
+        last = max((depth_of[r] for r in [g[0], *g[1]] if r in depth_of), default=-1)
         if last >= 0:
             checks.setdefault(last, []).append(g)
-
-    chosen: dict[int, tuple[Optional[Decimal], ...]] = {}
+    # With no negative amount, the kids assigned so far may never exceed their parent: a bound that
+    # prunes a group long before its last kid is placed.
+    nonnegative = all(v >= 0 for r in order for cand in domains[r] for v in cand) and \
+        all(v >= 0 for vec in fixed.values() for v in vec)
+    bounds: dict[int, list[tuple[int, list[int]]]] = {}
+    for g in groups:
+        for kid in g[1]:
+            if kid in depth_of and (g[0] not in depth_of or depth_of[g[0]] < depth_of[kid]):
+                bounds.setdefault(depth_of[kid], []).append(g)
+    chosen: dict[int, tuple[int, ...]] = {}
     seen: dict[int, set[int]] = {i: set() for i in order}
     picks: dict[int, int] = {}
-    nodes = 0
-    solutions = 0
+    state = {"nodes": 0, "solutions": 0}
 
     def holds(g: tuple[int, list[int]]) -> bool:
         parent, kids = g
-        pv = chosen.get(parent) or fixed[parent]
+        pv = chosen[parent] if parent in chosen else fixed[parent]
+        rows = [chosen[k] if k in chosen else fixed[k] for k in kids]
+        # half a unit of the last printed digit per addend: sums of rounded figures
         for c in range(n_parts):
-            addends = [(chosen.get(k) or fixed[k])[c] for k in kids]
-            total = sum((a for a in addends if a is not None), Decimal(0))
-            printed = pv[c] if pv[c] is not None else Decimal(0)
-            known = [a for a in addends if a is not None] + [printed]
-            if abs(printed - total) > _tolerance(known, len(kids)):
+            if 2 * abs(pv[c] - sum(row[c] for row in rows)) > max(len(kids), 1):
                 return False
         return True
 
+    def within(g: tuple[int, list[int]]) -> bool:
+        parent, kids = g
+        pv = chosen[parent] if parent in chosen else fixed[parent]
+        rows = [chosen[k] if k in chosen else fixed[k] for k in kids if k in chosen or k in fixed]
+        return all(2 * (sum(row[c] for row in rows) - pv[c]) <= len(kids) for c in range(n_parts))
+
     def search(k: int) -> bool:
-        nonlocal nodes, solutions
         if k == len(order):
-            solutions += 1
+            state["solutions"] += 1
             for r in order:
                 seen[r].add(picks[r])
-            # stop once no row can be decided any more
-            return all(len(s) > 1 for s in seen.values())
+            return all(len(s) > 1 for s in seen.values())  # nothing left to decide
         r = order[k]
         for n, cand in enumerate(domains[r]):
-            nodes += 1
-            if nodes > MAX_NODES:
+            state["nodes"] += 1
+            if state["nodes"] > MAX_NODES:
                 raise _Budget
             chosen[r], picks[r] = cand, n
-            if all(holds(g) for g in checks.get(k, [])) and search(k + 1):
+            if (all(holds(g) for g in checks.get(k, []))
+                    and (not nonnegative or all(within(g) for g in bounds.get(k, [])))
+                    and search(k + 1)):
                 return True
         chosen.pop(r, None)
         return False
@@ -163,16 +221,8 @@ def place_rows(values: list[list[str]], n_cols: int, codes: list[Optional[str]],
     try:
         search(0)
     except _Budget:
-        return {}
-    if not solutions:
-        return {}
-    placed: dict[int, list[str | None]] = {}
-    for r in order:
-        if len(seen[r]) == 1:
-            vec = domains[r][next(iter(seen[r]))]
-            tokens = iter(values[r][1:])
-            placed[r] = [values[r][0]] + [next(tokens) if v is not None else None for v in vec]
-    return placed
+        return None
+    return seen if state["solutions"] else None
 
 
 class _Budget(Exception):

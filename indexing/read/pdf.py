@@ -27,7 +27,7 @@ from indexing.read.sections import Line, build_sections, heading_level
 from indexing.read.table_types import looks_like_title
 from indexing.read.tables import build_table, find_unit
 
-_CONTEXT_RE = re.compile(r"^(?:编制(?:部门|单位)|(?:部门|单位|预算单位)(?:名称)?(?:[（(](?:部门|单位)[)）])?\s*[:：]|单位\s*[:：]|金额单位|(?:预算|决算)\s*\d+\s*(?:-\d+)?\s*表$|附?表\s*[一二三四五六七八九十\d]+$)")
+_CONTEXT_RE = re.compile(r"^(?:编制(?:部门|单位)|(?:部门|单位|预算单位)(?:名称)?(?:[（(](?:部门|单位)[)）])?\s*[:：]|单位\s*[:：]|金额单位|(?:预算|决算|公开|部门|单位)\s*\d+\s*(?:-\d+)?\s*表$|附?表\s*[一二三四五六七八九十\d]+$)")
 _CONTINUED_RE = re.compile(r"^[（(]?续表?[)）]?$|[（(]续[)）]$|续表$")
 _NOTE_START_RE = re.compile(r"^(?:注|说明|备注)\s*[:：\d]")
 _EMPTY_NOTE_RE = re.compile(r"空表|无数据|本表无|故本表")
@@ -59,6 +59,7 @@ def read_pdf(data: bytes, name: str, *, max_pages: int) -> Document:
     pages, page_count = _parse(data, name, max_pages)
     if not any(p.lines or p.tables for p in pages):
         raise errors.needs_ocr(name)
+    _drop_running_headers(pages)
     for p in pages:
         _attach_text(p)
 
@@ -171,6 +172,19 @@ def _read_page(page, number: int) -> _Page:
         tables = sorted(tables + unruled, key=lambda pt: pt.bbox[1])
         lines = [l for k, l in enumerate(lines) if k not in taken]
     return _Page(number, lines, tables, hidden_chars=hidden)
+
+
+def _drop_running_headers(pages: list[_Page]) -> None:
+    """A running header — the same line at the top of at least three pages and of a third of them
+    ("XX局2026年度部门预算公开") — is page furniture: dropped, so that a table continued on the next
+    page has nothing of its own above it and joins its first part."""
+    tops = Counter(_compact(p.lines[0].text) for p in pages if p.lines)
+    furniture = {t for t, n in tops.items() if 8 <= len(t) <= 60 and n >= 3 and n * 3 >= len(pages)}
+    if not furniture:
+        return
+    for p in pages[1:]:  # the cover keeps its title
+        if p.lines and _compact(p.lines[0].text) in furniture:
+            p.lines = p.lines[1:]
 
 
 def _visible_box(page) -> tuple[float, float, float, float]:

@@ -187,6 +187,6 @@ def looks_like_title(line: str) -> bool:
 
 
 def table_number(text: str) -> Optional[str]:
-    """'预算01表' / '表一' / '附表3' printed near a title."""
-    m = re.search(r"(?:预算|决算)\s*\d+\s*(?:-\d+)?\s*表|附?表\s*[一二三四五六七八九十\d]+", text or "")
+    """'预算01表' / '公开02表' / '表一' / '附表3' printed near a title."""
+    m = re.search(r"(?:预算|决算|公开|部门|单位)\s*\d+\s*(?:-\d+)?\s*表|附?表\s*[一二三四五六七八九十\d]+", text or "")
     return re.sub(r"\s+", "", m.group(0)) if m else None
