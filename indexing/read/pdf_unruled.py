@@ -98,9 +98,11 @@ def words_of(line, size: float) -> list[Word]:
 
 def _is_row_line(line: _Line) -> bool:
     """Amounts standing alone as words, none followed by a unit (that is a sentence): two or more,
-    or one set off from a label before it (a one-column table, one side of a 收支总表)."""
+    or one set off from a label before it (a one-column table, one side of a 收支总表), or one alone
+    on its line (its label wraps around it)."""
     amounts = line.amounts
-    if not amounts or (len(amounts) == 1 and not any(w.x1 < amounts[0].x0 and not w.amount for w in line.words)):
+    if not amounts or (len(amounts) == 1 and len(line.words) > 1
+                       and not any(w.x1 < amounts[0].x0 and not w.amount for w in line.words)):
         return False
     for w in amounts:
         nxt = next((v for v in line.words if v.x0 > w.x1), None)
@@ -181,6 +183,11 @@ def _table_at(page_no, parsed: list[_Line], first: int, is_title, is_context):
         return None
     between = [l for l in between if l.top < rows[-1].bottom + 3 * (median(pitches) if pitches else 10)]
     pitch = median(pitches) if pitches else rows[0].bottom - rows[0].top
+    # The first row's name may wrap above it: a header line nearer the first row than the header
+    # line above it, within half a pitch of the row, is part of the row.
+    while len(head) > 1 and abs(head[-1].middle - rows[0].middle) < 0.5 * pitch and \
+            abs(head[-1].middle - rows[0].middle) < abs(head[-1].middle - head[-2].middle):
+        between.insert(0, head.pop())
     body = _body_rows(rows, between, pitch)
     table = _page_table(page_no, head, body, pitch)
     if table is None:
@@ -290,6 +297,10 @@ def _columns(body: list[list[_Line]], leaf_words: list[Word]) -> Optional[list[_
             right.x0 = w.x0
             named.add(id(right))
         else:
+            same = next((c for c in merged if c.anchor == "header" and _overlaps(w, c)), None)
+            if same is not None:  # the second line of a blank column's name ("政府性基金预" / "算")
+                same.x0, same.x1 = min(same.x0, w.x0), max(same.x1, w.x1)
+                continue
             merged.append(_Column(w.x0, w.x1, "header"))
             merged.sort(key=lambda c: c.x0)
     return merged
