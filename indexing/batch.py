@@ -108,6 +108,18 @@ def ingest_task(parts: list[tuple[str, bytes]], model: Optional[str], backend: O
     return prepare(doc, embeddings, cache)
 
 
+def _load_model(model: Optional[str], backend: Optional[str]) -> str:
+    from indexing.embeddings import get_embeddings
+
+    _one_thread_per_worker()
+    return get_embeddings(model, backend=backend).name
+
+
+def warm_workers(client, model: Optional[str], backend: Optional[str]) -> None:
+    """Every worker loads the model now, all at once, instead of each on its first task."""
+    client.run(_load_model, model, backend)
+
+
 def check_task(parts: list[tuple[str, bytes]], limits, one_thread: bool = True) -> tuple[Optional[str], str]:
     """In a worker: (document JSON or None, DocumentReport JSON) of one disclosure, bounded."""
     from service.bounded import check_parts_bounded
@@ -204,13 +216,8 @@ def ingest_batch(index, sources: Iterable[str | Path], client, *, progress: bool
     backend = getattr(index.embeddings, "backend", None)
     cache = index.vectors.cache
     cache_path = str(cache.path) if cache is not None else None
-    bar = tqdm(total=len(groups), initial=len(groups) - len(todo), desc="ingest", unit="doc", disable=not progress)
-
-    def submit(_, item):
-        i, group = item
-        parts = load_parts(group)  # read again here: only the window's bytes are in memory
-        return client.submit(ingest_task, parts, model, backend, cache_path, key=f"ingest-{i}-{expected_id(parts)[:16]}",
-                             pure=False, retries=1)
+    if todo:
+        warm_workers(client, model, backend)
 
     def on_done(j, value):
         i = todo[j][0]
@@ -218,13 +225,32 @@ def ingest_batch(index, sources: Iterable[str | Path], client, *, progress: bool
             results[i] = IngestResult("", value.source, "failed", error=value.error)
         else:
             results[i] = index.commit(value)
+
+    # The parts are read again at submit: only the window's bytes are in memory.
+    run_batch(client, todo, lambda group: (ingest_task, load_parts(group), model, backend, cache_path), on_done,
+              tqdm(total=len(groups), initial=len(groups) - len(todo), desc="ingest", unit="doc", disable=not progress))
+    return results
+
+
+def run_batch(client, todo: list[tuple[int, Any]], call: Callable[[Any], tuple], on_done: Callable[[int, Any], None],
+              bar) -> None:
+    """`call(item)` → (task, *args) for each (index, item) of `todo`, on the cluster; `on_done(j, result)`
+    here as results come, the bar moving with them. Keys are unique per submission (a rerun of the
+    same batch is new work, never an old result)."""
+    import uuid
+
+    def submit(_, entry):
+        fn, *args = call(entry[1])
+        return client.submit(fn, *args, key=f"{fn.__name__}-{entry[0]}-{uuid.uuid4().hex}", pure=False, retries=1)
+
+    def done(j, value):
+        on_done(j, value)
         bar.update(1)
 
     try:
-        run_window(client, todo, submit, on_done, window_for(client))
+        run_window(client, todo, submit, done, window_for(client))
     finally:
         bar.close()
-    return results
 
 
 def check_batch(paths: Sequence[Path], limits, client, *, progress: bool = True) -> list[tuple[Any, Any]]:
@@ -244,22 +270,13 @@ def check_batch(paths: Sequence[Path], limits, client, *, progress: bool = True)
             out[i] = (None, DocumentReport(doc_id="", source=loaded.source, format="?", error=loaded.error))
         else:
             todo.append((i, group))
-    bar = tqdm(total=len(groups), initial=len(groups) - len(todo), desc="核查 / checking", unit="份",
-               disable=not progress)
-
-    def submit(_, item):
-        i, group = item
-        return client.submit(check_task, load_parts(group), limits, key=f"check-{i}-{os.getpid()}", pure=False,
-                             retries=1)
 
     def on_done(j, value):
         doc_json, report_json = value
         out[todo[j][0]] = (Document.from_json(doc_json) if doc_json else None,
                            DocumentReport.model_validate_json(report_json))
-        bar.update(1)
 
-    try:
-        run_window(client, todo, submit, on_done, window_for(client))
-    finally:
-        bar.close()
+    run_batch(client, todo, lambda group: (check_task, load_parts(group), limits), on_done,
+              tqdm(total=len(groups), initial=len(groups) - len(todo), desc="核查 / checking", unit="份",
+                   disable=not progress))
     return out
