@@ -13,7 +13,8 @@ naming, never by a list of synonyms:
      before it, so 财政拨款 never names 财政局 and 该局 names nothing.
   2. Spoken short forms of the name are names too:
      - a two-character word of an office of two or more words may be cut to its first character
-       (医疗保障局 → 医保局, 卫生健康委员会 → 卫健委员会, 市场监督管理局 → 市场监管局); an office joined by 和
+       (医疗保障局 → 医保局, 卫生健康委员会 → 卫健委员会, 市场监督管理局 → 市场监管局, 城市管理局 → 城管局:
+       管理 of 管理局 is such a word, though 管理局 alone is no mention); an office joined by 和
        cuts each joined part to its first character (人力资源和社会保障局 → 人社局, 发展和改革委员会 → 发改委);
      - 人民政府 is said 政府 (区政府办公室), 委员会 委, 办公室 办, 街道办事处 街道;
      - a place of two or more characters may drop its 省/市/区/县 (湖滨区医保局 → 湖滨医保局).
@@ -42,6 +43,9 @@ from typing import Iterable, Optional, Sequence
 # The kinds of office a department name ends with, longest first (what a mention must contain).
 OFFICE_KINDS = ("街道办事处", "委员会", "办公室", "办事处", "管理局", "人民政府", "局", "委", "办", "厅", "部",
                 "中心", "院", "会", "处", "所", "站", "馆", "队", "社", "署", "街道", "镇", "乡")
+# Kinds that are a word plus a kind (管理 + 局): as a kind a mention must hold two characters before
+# all of it (管理局 alone names nothing), but its word is cut like the name's (城市管理局 → 城管局).
+WORD_KINDS = ("管理局",)
 # Spoken short forms of office kinds and of 人民政府 (rule 2).
 SHORT_KINDS = (("人民政府", "政府"), ("委员会", "委"), ("办公室", "办"), ("街道办事处", "街道"))
 PLACE_MARKS = ("自治区", "自治州", "地区", "省", "市", "州", "盟", "县", "区", "旗")
@@ -183,6 +187,8 @@ def _office_forms(office: str) -> set[str]:
     out = set()
     for f in forms:
         kind = _office_kind(f)
+        if kind in WORD_KINDS:  # 管理 of 管理局 is a word of the name: cut like the others (城管局)
+            kind = kind[len(kind) - 1:]
         core = f[: len(f) - len(kind)] if kind else f
         out |= {c + kind for c in _cut_words(core)} if kind else {f}
     return out

@@ -50,6 +50,23 @@ def test_words_that_are_no_name_name_nothing():
         assert scope.clarification()  # several departments loaded: the answer says so
 
 
+def test_the_word_of_a_compound_kind_is_cut_but_the_kind_alone_names_nothing():
+    catalog = CATALOG + [CatalogEntry("g25", "东山市河口区城市管理局", year=2025, kind="预算"),
+                         CatalogEntry("h25", "东山市河口区市场监督管理局", year=2025, kind="预算")]
+    for q, dept in (("城管局2025年三公经费", "东山市河口区城市管理局"),  # 城市管理局: 城市 and 管理 cut
+                    ("区城管局的项目支出", "东山市河口区城市管理局"),
+                    ("市场监管局的公用经费", "东山市河口区市场监督管理局")):
+        scope = resolve_scope(q, catalog)
+        assert scope.status == "named" and scope.departments == (dept,), q
+    assert resolve_scope("管理局的预算", catalog).status == "absent"  # the kind alone is no mention
+
+
+def test_a_back_reference_after_a_verb_of_asking_names_nothing():
+    for q in ("想知道该局2025年三公经费是多少", "我还想知道该局的项目支出", "想了解本局的机关运行经费"):
+        scope = resolve_scope(q, CATALOG)
+        assert scope.status == "absent" and not scope.departments and scope.unknown is None, q
+
+
 def test_another_place_or_an_office_not_indexed_is_not_matched():
     assert resolve_scope("北湖市财政局三公经费", CATALOG).status == "unknown"  # another city's 财政局
     scope = resolve_scope("教育局2025年预算是多少", CATALOG)
