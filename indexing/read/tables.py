@@ -40,6 +40,8 @@ def flatten_header(header_rows: Sequence[Sequence[Optional[str]]]) -> list[str]:
         parts: list[str] = []
         for row in header_rows:
             text = _clean(row[col] if col < len(row) else None)
+            if text and re.fullmatch(r"\*+", text):
+                continue  # "**" under a column's name marks it as not numbered; not part of the name
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
         keys.append("/".join(parts) if parts else f"列{col + 1}")
@@ -98,6 +100,12 @@ def build_table(
         incomplete_reason=incomplete_reason,
         issuer=issuer_of(context),
     )
+    numbering = {i for i, texts in enumerate(body) if is_column_numbering(texts)}
+    if numbering:  # 栏次 rows are part of the header's furniture, not data
+        keep = [i for i in range(len(body)) if i not in numbering]
+        body = [body[i] for i in keep]
+        row_pages = [row_pages[i] for i in keep if i < len(row_pages)] if row_pages else row_pages
+        cell_boxes = [cell_boxes[i] for i in keep if i < len(cell_boxes)] if cell_boxes else cell_boxes
     for r_index, texts in enumerate(body):
         page = row_pages[r_index] if row_pages and r_index < len(row_pages) else None
         boxes = cell_boxes[r_index] if cell_boxes and r_index < len(cell_boxes) else None
@@ -106,6 +114,20 @@ def build_table(
     _mark_unit_total(table)
     retype(table)
     return table
+
+
+_NUMBERING_MARK = re.compile(r"^(?:\*+|栏次|行次|列次|[-—–]+)$")
+
+
+def is_column_numbering(texts: Sequence[Optional[str]]) -> bool:
+    """A row that numbers the columns ("** ** 1 2 3 …", "栏次 1 2 3"): its cells are marks or the
+    integers 1, 2, 3 … in order (three at least), never amounts of a data row."""
+    cells = [re.sub(r"\s+", "", t) for t in texts if t and t.strip()]
+    numbers = [c for c in cells if not _NUMBERING_MARK.match(c)]
+    if len(numbers) < 3 or not all(re.fullmatch(r"\d{1,2}", c) for c in numbers):
+        return False
+    ints = [int(c) for c in numbers]
+    return ints == list(range(ints[0], ints[0] + len(ints))) and ints[0] <= 1
 
 
 def _mark_unit_total(table: Table) -> None:
