@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Optional
 
-from eval.generate.layouts import resolve_families
+from eval.layout_corpus import corpus_choice
 
 TARGET_RECALL = TARGET_PRECISION = 0.97
 TARGET_CLEAN_ALARMS_PER_10 = 1.0
@@ -115,6 +115,7 @@ def text_report(s: dict) -> str:
     return "\n".join(lines)
 
 
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.checker_corpus", description=__doc__.splitlines()[0])
     ap.add_argument("--families", default="all")
@@ -127,12 +128,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="write the summary here")
     ap.add_argument("--out", help="also write every document and its label here")
     args = ap.parse_args(argv)
-    families = resolve_families(args.families)
-    formats = [f for f in args.formats.split(",") if f]
-    if set(formats) - {"text", "pdf"}:
-        ap.error("formats are text,pdf")
-    if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
+    families, formats = corpus_choice(ap, args)
     # clean documents use indexes after the injected ones: other budgets, not the same ones unbroken
     jobs = [(fam, fmt, i, args.seed, args.errors if i < args.n else 0, args.out)
             for fam in families for fmt in formats for i in range(args.n + args.clean)]

@@ -77,6 +77,18 @@ def _job(args):
     return run_one(*args)
 
 
+def corpus_choice(ap: argparse.ArgumentParser, args) -> tuple[list, list[str]]:
+    """The families and formats a corpus command was asked for (its output folder made): shared by
+    this runner and eval.checker_corpus."""
+    families = resolve_families(args.families)
+    formats = [f for f in args.formats.split(",") if f]
+    if set(formats) - {"text", "pdf"}:
+        ap.error("formats are text,pdf")
+    if args.out:
+        Path(args.out).mkdir(parents=True, exist_ok=True)
+    return families, formats
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m eval.layout_corpus", description=__doc__.splitlines()[0])
     ap.add_argument("--families", default="all")
@@ -86,12 +98,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", default=None, help="also write the rendered documents here")
     ap.add_argument("--jobs", type=int, default=1)
     args = ap.parse_args(argv)
-    families = resolve_families(args.families)
-    formats = [f for f in args.formats.split(",") if f]
-    if set(formats) - {"text", "pdf"}:
-        ap.error("formats are text,pdf")
-    if args.out:
-        Path(args.out).mkdir(parents=True, exist_ok=True)
+    families, formats = corpus_choice(ap, args)
     jobs = [(f, i, args.seed, fmt, args.out) for f in families for fmt in formats for i in range(args.n)]
     start = time.perf_counter()
     if args.jobs > 1:
