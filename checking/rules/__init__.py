@@ -16,9 +16,10 @@ from typing import Optional
 from indexing.model import Document, Figure, Location, Table
 from indexing.numbers import Agreement, Interval, compare_printed, to_unit
 
-from checking.align import CellRef, LabelIndex
+from checking.align import LabelIndex
 from checking.claims import Claim
 from checking.findings import Category, Evidence, Finding, LedgerEntry, LedgerStatus, Severity, cell_evidence
+from checking.table_cells import CellRef
 
 
 def table_sure(t: Optional[Table], row=None) -> bool:

@@ -16,7 +16,8 @@ from indexing.model import Figure, Row, Table, TableType, normalise_label
 from indexing.numbers import Agreement, compare_printed, sum_interval
 from indexing.read.confidence import CodedRow, coded_rows, is_child
 
-from checking.align import canon, column_label, is_total_row
+from checking.label_keys import canon, column_label
+from checking.table_cells import is_total_row
 from checking.findings import Category, Finding, LedgerStatus, Severity, cell_evidence, fmt
 from checking.rules import CheckContext, table_sure
 

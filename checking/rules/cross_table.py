@@ -36,7 +36,8 @@ from indexing.model import Figure, Table, TableType
 from indexing.numbers import Agreement, compare_printed, to_unit
 from indexing.read.confidence import coded_rows
 
-from checking.align import CellRef, canon, column_label, is_total_row
+from checking.label_keys import canon, column_label
+from checking.table_cells import CellRef, is_total_row
 from checking.findings import Category, Finding, LedgerStatus, Severity, cell_evidence, fmt
 from checking.rules import CheckContext, cell_interval, table_sure
 

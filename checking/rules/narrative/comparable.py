@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-from checking.align import canon, fund_expenditure_cells, is_total_row
 from checking.claims import Claim
+from checking.label_keys import canon
 from checking.rules import CheckContext
+from checking.table_cells import fund_expenditure_cells, is_total_row
 from indexing.model import TableType
 
 _PERFORMANCE = (TableType.performance_overall, TableType.performance_project)

@@ -10,11 +10,11 @@ from decimal import Decimal
 from indexing.model import Location, TableType
 from indexing.numbers import to_unit
 
-from checking.align import is_total_row
 from checking.claims import Claim
 from checking.findings import Category, Evidence, Finding, Severity
 from checking.rules import CheckContext
 from checking.rules.narrative.finding import narrative_finding
+from checking.table_cells import is_total_row
 
 
 def _unit_count(ctx: CheckContext, c: Claim) -> list[Finding]:
