@@ -1,5 +1,5 @@
 """Parse time per document: our PDF reader vs pdfplumber's own `page.extract_tables()` on the
-same file in the same run (target: ratio <= 1.5), and the text reader on the seed .txt files.
+same file in the same run (target: ratio <= 1.2), and the text reader on the seed .txt files.
 
     .venv/bin/python -m bench.parse_speed [--repeat 3] [--json] [--shared ../shared]
 
@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def _best(fn, repeat: int) -> float:
+def _best(fn, repeat: int, clock=time.perf_counter) -> float:
     best = float("inf")
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, clock() - start)
     return best
 
 
@@ -59,8 +59,11 @@ def run(shared: Path, repeat: int) -> dict:
     for path in sorted((shared / "seeds").glob("*.txt")):
         data = path.read_bytes()
         t = _best(lambda: read_bytes(data, path.name), repeat)
+        # CPU time of this process too: on a shared machine wall time also counts other work
+        cpu = _best(lambda: read_bytes(data, path.name), repeat, time.process_time)
         doc = read_bytes(data, path.name)
-        results["text"].append({"file": path.name, "tables": len(doc.tables), "ms": round(t * 1000, 1)})
+        results["text"].append({"file": path.name, "tables": len(doc.tables), "ms": round(t * 1000, 1),
+                                "cpu_ms": round(cpu * 1000, 1)})
     return results
 
 
@@ -79,11 +82,13 @@ def main(argv=None) -> int:
         print(f"{r['file'][:64]:<64} {r['pages']:>5} {r['tables']:>6} {r['ours_ms']:>8} {r['pdfplumber_ms']:>10} {r['ratio']:>6}")
     if results["pdf"]:
         total = sum(r["ours_ms"] for r in results["pdf"]) / sum(r["pdfplumber_ms"] for r in results["pdf"])
-        print(f"overall ratio {total:.2f} (target <= 1.5)")
+        print(f"overall ratio {total:.2f} (target <= 1.2)")
     if results["text"]:
-        print(f"\n{'text':<64} {'tables':>6} {'ms':>8}")
+        print(f"\n{'text':<64} {'tables':>6} {'ms':>8} {'cpu ms':>8}")
         for r in results["text"]:
-            print(f"{r['file'][:64]:<64} {r['tables']:>6} {r['ms']:>8}")
+            print(f"{r['file'][:64]:<64} {r['tables']:>6} {r['ms']:>8} {r['cpu_ms']:>8}")
+        print("target: under 50 ms per text document")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 
 

@@ -260,5 +260,8 @@ def normalise_label(text: str) -> str:
 LINE_NUMBER_COLUMNS = ("序号", "栏次", "行次")  # the 决算 templates number their lines: not amounts
 
 
+_DUPLICATE_MARK = re.compile(r"#\d+$")
+
+
 def is_line_number_column(column: str) -> bool:
-    return re.sub(r"#\d+$", "", column or "").split("/")[-1] in LINE_NUMBER_COLUMNS
+    return _DUPLICATE_MARK.sub("", column or "").split("/")[-1] in LINE_NUMBER_COLUMNS

@@ -162,42 +162,65 @@ def _components(variables: list[int], groups, domains) -> list[list[int]]:
 
 def _solve(order: list[int], groups, domains, fixed, n_parts: int):
     """Every assignment of one component's rows that satisfies its identities, by backtracking:
-    {row: indexes of the candidates some solution uses}; None when none does or MAX_NODES is hit."""
+    {row: indexes of the candidates some solution uses}; None when none does or MAX_NODES is hit.
+
+    Each group keeps the running sum of its kids assigned so far (fixed kids counted from the
+    start), so a step costs one vector addition per group the row belongs to, not a re-sum."""
     depth_of = {r: k for k, r in enumerate(order)}
-    checks: dict[int, list[tuple[int, list[int]]]] = {}
-    for g in groups:
+    # Sums of the kids whose numbers are fixed, and which groups each searched row is a kid of.
+    sums = [[sum(fixed[k][c] for k in g[1] if k in fixed) for c in range(n_parts)] for g in groups]
+    kid_of: dict[int, list[int]] = {}
+    for gi, (_, kids) in enumerate(groups):
+        for kid in kids:
+            if kid in depth_of:
+                kid_of.setdefault(kid, []).append(gi)
+    checks: dict[int, list[int]] = {}
+    for gi, g in enumerate(groups):
         last = max((depth_of[r] for r in [g[0], *g[1]] if r in depth_of), default=-1)
         if last >= 0:
-            checks.setdefault(last, []).append(g)
-    # With no negative amount, the kids assigned so far may never exceed their parent: a bound that
-    # prunes a group long before its last kid is placed.
-    nonnegative = all(v >= 0 for r in order for cand in domains[r] for v in cand) and \
-        all(v >= 0 for vec in fixed.values() for v in vec)
-    bounds: dict[int, list[tuple[int, list[int]]]] = {}
-    for g in groups:
-        for kid in g[1]:
-            if kid in depth_of and (g[0] not in depth_of or depth_of[g[0]] < depth_of[kid]):
-                bounds.setdefault(depth_of[kid], []).append(g)
+            checks.setdefault(last, []).append(gi)
+    # Interval bound: after a kid is placed, the kids still to come can add at least the sum of
+    # their smallest and at most the sum of their largest candidate in each column; a partial sum
+    # that cannot reach the parent within that interval is cut at once (any signs).
+    bounds: dict[int, list[int]] = {}
+    reach: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+    for gi, g in enumerate(groups):
+        searched = sorted((depth_of[kid] for kid in g[1] if kid in depth_of))
+        parent_depth = depth_of.get(g[0], -1)
+        # checked when a kid is placed after its parent, and when the parent is placed after kids
+        steps = [k for k in searched if k > parent_depth] + ([parent_depth] if parent_depth >= 0 else [])
+        for k in steps:
+            later = [order[d] for d in searched if d > k]
+            lo = [sum(min(cand[c] for cand in domains[r]) for r in later) for c in range(n_parts)]
+            hi = [sum(max(cand[c] for cand in domains[r]) for r in later) for c in range(n_parts)]
+            bounds.setdefault(k, []).append(gi)
+            reach[(gi, k)] = (lo, hi)
+    # half a unit of the last printed digit per addend: sums of rounded figures (compared doubled)
+    slack = [max(len(g[1]), 1) for g in groups]
     chosen: dict[int, tuple[int, ...]] = {}
     seen: dict[int, set[int]] = {i: set() for i in order}
     picks: dict[int, int] = {}
     state = {"nodes": 0, "solutions": 0}
 
-    def holds(g: tuple[int, list[int]]) -> bool:
-        parent, kids = g
-        pv = chosen[parent] if parent in chosen else fixed[parent]
-        rows = [chosen[k] if k in chosen else fixed[k] for k in kids]
-        # half a unit of the last printed digit per addend: sums of rounded figures
-        for c in range(n_parts):
-            if 2 * abs(pv[c] - sum(row[c] for row in rows)) > max(len(kids), 1):
-                return False
-        return True
+    def parent_value(gi: int) -> tuple[int, ...]:
+        parent = groups[gi][0]
+        return chosen[parent] if parent in chosen else fixed[parent]
 
-    def within(g: tuple[int, list[int]]) -> bool:
-        parent, kids = g
-        pv = chosen[parent] if parent in chosen else fixed[parent]
-        rows = [chosen[k] if k in chosen else fixed[k] for k in kids if k in chosen or k in fixed]
-        return all(2 * (sum(row[c] for row in rows) - pv[c]) <= len(kids) for c in range(n_parts))
+    def holds(gi: int) -> bool:
+        pv, total, tol = parent_value(gi), sums[gi], slack[gi]
+        return all(2 * abs(pv[c] - total[c]) <= tol for c in range(n_parts))
+
+    def within(gi: int, k: int) -> bool:
+        pv, total, tol = parent_value(gi), sums[gi], slack[gi]
+        lo, hi = reach[(gi, k)]
+        return all(2 * (total[c] + lo[c] - pv[c]) <= tol and 2 * (pv[c] - total[c] - hi[c]) <= tol
+                   for c in range(n_parts))
+
+    def add(r: int, cand: tuple[int, ...], sign: int) -> None:
+        for gi in kid_of.get(r, ()):
+            total = sums[gi]
+            for c in range(n_parts):
+                total[c] += sign * cand[c]
 
     def search(k: int) -> bool:
         if k == len(order):
@@ -211,9 +234,12 @@ def _solve(order: list[int], groups, domains, fixed, n_parts: int):
             if state["nodes"] > MAX_NODES:
                 raise _Budget
             chosen[r], picks[r] = cand, n
-            if (all(holds(g) for g in checks.get(k, []))
-                    and (not nonnegative or all(within(g) for g in bounds.get(k, [])))
-                    and search(k + 1)):
+            add(r, cand, 1)
+            ok = (all(holds(gi) for gi in checks.get(k, ()))
+                  and all(within(gi, k) for gi in bounds.get(k, ()))
+                  and search(k + 1))
+            add(r, cand, -1)
+            if ok:
                 return True
         chosen.pop(r, None)
         return False

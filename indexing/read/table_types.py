@@ -41,7 +41,7 @@ TITLE_RE = re.compile(
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text or "").replace("“", "").replace("”", "").replace('"', "")
+    return "".join((text or "").split()).replace("“", "").replace("”", "").replace('"', "")
 
 
 def classify_table(title: str, header_words: Iterable[str] = ()) -> TableType:
@@ -174,15 +174,19 @@ def decide_type(title: str, columns: Iterable[str], labels: Iterable[str], codes
     return by_content, "content", note
 
 
+_TITLE_NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|附表\d*[:：]?|\d+[、.．])")
+_TITLE_QUALIFIER_RE = re.compile(r"[（(][^（）()]{1,12}[)）]$")
+
+
 def looks_like_title(line: str) -> bool:
     """Is this line a table title ("2025年部门收支总体情况表", "预算01表 …")? Headings of the
     narrative that merely mention a table ("七、支出经济分类情况说明") are not."""
     s = _compact(line)
     if not s or len(s) > 60 or s.endswith(("说明", "情况说明")) or "。" in s:
         return False
-    s = re.sub(r"^(?:[一二三四五六七八九十]+[、.．]|附表\d*[:：]?|\d+[、.．])", "", s)
+    s = _TITLE_NUMBERING_RE.sub("", s)
     # A qualifier after the title ("一般公共预算支出表（按功能分类）") is part of it.
-    s = re.sub(r"[（(][^（）()]{1,12}[)）]$", "", s)
+    s = _TITLE_QUALIFIER_RE.sub("", s)
     return bool(TITLE_RE.search(s))
 
 

@@ -9,6 +9,7 @@ every number cell into a located `Figure`, and marks 合计/小计 rows.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence, is_line_number_column
@@ -19,6 +20,7 @@ from indexing.read.table_types import decide_type, table_number
 
 _UNIT_RE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(亿元|万元|元)")
 _TOTAL_RE = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|本年收入合计|本年支出合计|收入总计|支出总计|收\s*入\s*总\s*计|支\s*出\s*总\s*计)$")
+_CODE_IN_NAME_RE = re.compile(r"^(\d{3}(?:\s*\d{2}){0,2})(?:\s*[-－—_:：、.．]\s*|\s+)([^\d\s].*)$")
 _CODE_HEADER_RE = re.compile(r"科目编码|功能分类科目编码|项目编码|^编码$|^类$|^款$|^项$|科目代码")
 _NAME_HEADER_RE = re.compile(r"科目名称|项目名称|^项目$|^名称$|支出功能分类科目|^科目$|单位名称")
 
@@ -57,7 +59,7 @@ def flatten_header(header_rows: Sequence[Sequence[Optional[str]]]) -> list[str]:
 
 
 def _clean(text: Optional[str]) -> str:
-    return re.sub(r"\s+", "", text or "")
+    return "".join((text or "").split())
 
 
 def normalise_code(raw: str) -> Optional[str]:
@@ -179,6 +181,17 @@ def _header_words(table: Table) -> list[str]:
     return [w for r in table.header_rows for w in r if w]
 
 
+@lru_cache(maxsize=512)
+def _amount_columns(columns: tuple[str, ...], code_cols: tuple[int, ...], name_col: Optional[int]) -> tuple[bool, ...]:
+    """Which columns hold amounts: not a code, the name or a line-number column. The same for every
+    row of a table, so decided once per table shape."""
+    return tuple(
+        not (col in code_cols or (col == 0 and _CODE_HEADER_RE.search(key) is not None))
+        and col != name_col and not is_line_number_column(key)
+        for col, key in enumerate(columns)
+    )
+
+
 def build_row(
     table: Table,
     index: int,
@@ -189,11 +202,11 @@ def build_row(
     boxes: Optional[Sequence[Optional[tuple[float, float, float, float]]]] = None,
 ) -> Row:
     cells: list[Cell] = []
+    amounts = _amount_columns(tuple(table.columns), tuple(code_cols), name_col)
     for col, key in enumerate(table.columns):
-        text = re.sub(r"\s+", " ", (texts[col] if col < len(texts) else None) or "").strip()
+        text = " ".join(((texts[col] if col < len(texts) else None) or "").split())
         figure = None
-        is_code_col = col in code_cols or (col == 0 and _CODE_HEADER_RE.search(key) is not None)
-        if not is_code_col and col != name_col and not is_line_number_column(key):
+        if amounts[col]:
             parsed = parse_number(text)
             if parsed is not None:
                 figure = Figure(
@@ -224,7 +237,7 @@ def build_row(
     # Codes printed inside the name column ("2080505 机关事业单位基本养老保险缴费支出",
     # "2013601-行政运行", "30101：基本工资"): digits of a 3/5/7-digit code, a separator, the name.
     if code_raw is None:
-        m = re.match(r"^(\d{3}(?:\s*\d{2}){0,2})(?:\s*[-－—_:：、.．]\s*|\s+)([^\d\s].*)$", name)
+        m = _CODE_IN_NAME_RE.match(name)
         if m:
             code_raw, name = m.group(1), m.group(2)
     return Row(

@@ -41,19 +41,34 @@ def _latex(m: re.Match[str]) -> str:
     return re.sub(r"\s+", "", s)
 
 
+_LATEX_RE = re.compile(r"\$([^$]{1,80})\$")
+_BR_RE = re.compile(r"<br\s*/?>", re.I)
+_TAG_RE = re.compile(r"</?(?:b|p|strong|em|i|u|span|div|font|sup|sub|td|tr|th|table|tbody|thead)(?:\s[^<>]*)?>", re.I)
+_HEADING_MARK_RE = re.compile(r"^\s*#{1,6}\s*")
+_BULLET_RE = re.compile(r"^\s*[-*+]\s+(?=\S)")
+_TAB_HEADING_MARK_RE = re.compile(r"^#{1,6}\s*")
+
+
 def clean_markup(line: str) -> str:
-    """Remove markdown/HTML remnants but keep the characters that matter (≥95%, <, >)."""
+    """Remove markdown/HTML remnants but keep the characters that matter (≥95%, <, >).
+
+    Each pattern runs only when the character it starts with is in the line: most lines of a
+    disclosure carry no markup at all, and a text document has thousands of lines."""
     s = line.replace("\u00a0", " ").replace("\u3000", " ").replace("\r", "")
-    s = re.sub(r"\$([^$]{1,80})\$", _latex, s)
-    s = re.sub(r"<br\s*/?>", " ", s, flags=re.I)
-    s = re.sub(r"</?(?:b|p|strong|em|i|u|span|div|font|sup|sub|td|tr|th|table|tbody|thead)(?:\s[^<>]*)?>", "", s, flags=re.I)
-    s = html.unescape(s)
+    if "$" in s:
+        s = _LATEX_RE.sub(_latex, s)
+    if "<" in s:
+        s = _TAG_RE.sub("", _BR_RE.sub(" ", s))
+    if "&" in s:
+        s = html.unescape(s)
     s = s.replace("**", "").replace("__", "")
     if "\t" not in s:
-        s = re.sub(r"^\s*#{1,6}\s*", "", s)
-        s = re.sub(r"^\s*[-*+]\s+(?=\S)", "", s)
-    else:
-        s = re.sub(r"^#{1,6}\s*", "", s)
+        if "#" in s:
+            s = _HEADING_MARK_RE.sub("", s)
+        if "-" in s or "*" in s or "+" in s:
+            s = _BULLET_RE.sub("", s)
+    elif "#" in s:
+        s = _TAB_HEADING_MARK_RE.sub("", s)
     return s.rstrip(" \n")
 
 
@@ -68,7 +83,7 @@ def is_tab_row(line: str) -> bool:
 
 
 def _compact(s: str) -> str:
-    return re.sub(r"\s+", "", s)
+    return "".join(s.split())
 
 
 def _toc_entry(line: str) -> Optional[str]:
