@@ -16,6 +16,10 @@ The model is never trusted with figures:
 - the model does no arithmetic: kept claims (source="llm") go through the same alignment and rule
   families as rule-extracted ones, and every finding on them quotes the sentence.
 Invalid output, a refused request or a dead endpoint → no claims, never an exception to the caller.
+
+Where each part lives: the model's output and its parsing in llm_reply.py, the verification of each
+claim against its sentence in llm_verify.py; this module sends the batches and ties the kept claims
+to the sentence's amounts.
 """
 
 from __future__ import annotations
@@ -23,26 +27,14 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Optional
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
-
-from checking.claims import (
-    KINDS,
-    Claim,
-    UnparsedHook,
-    _codes,
-    _direction,
-    _item_path,
-    _link,
-    clean_metric,
-    number_claim,
-)
+from checking.claims import Claim, UnparsedHook, _link
+from checking.llm_reply import LLMClaim, LLMClaimList, parse_reply
+from checking.llm_verify import Stats, model_value, verify
 from indexing.model import Document, Section
-from indexing.numbers import COUNT_UNITS, find_numbers, is_money_unit
+from indexing.numbers import find_numbers
 
 log = logging.getLogger(__name__)
 
@@ -50,241 +42,6 @@ PROMPT_PATH = Path(__file__).resolve().parents[1] / "prompts" / "claim_extractio
 BATCH_SIZE = 3
 DATA_BEGIN, DATA_END = "<<<句子开始>>>", "<<<句子结束>>>"
 _MARKER_RE = re.compile(r"<<<|>>>")
-_PCT_UNITS = ("%", "个百分点", "‰")
-# "50万元以上通用设备", "100万元（含）及以上": a threshold, not an amount (stricter than the rules' guard,
-# which also skips "21.42万元及时…": such sentences are why they reach the model)
-_THRESHOLD_RE = re.compile(r"^\s*(?:（含）|\(含\))?\s*(?:以上|以下|及以上|及以下|及\d+(?:\.\d+)?(?:万元|元)(?:（含）)?以上)")
-_UNIT_ALIASES = {"％": "%", "percent": "%", "万": "万元", "元人民币": "元"}
-
-
-# ---------------------------------------------------------------------------------------------
-# The structured output
-
-
-class LLMClaim(BaseModel):
-    """One figure the model says the sentence states. Everything but `value` is advisory."""
-
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
-
-    sentence: Optional[int] = None  # 1-based number of the sentence in the batch
-    metric: str = ""
-    kind: str
-    value: str = Field(validation_alias=AliasChoices("value", "raw"))  # as printed: "21.42" (a glued unit is tolerated)
-    unit: Optional[str] = None
-    direction: Optional[str] = None  # 增加 / 减少 / 持平 … as printed
-    compared_year: Optional[int] = None
-    basis: Optional[str] = None
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        v = (v or "").strip()
-        if v not in KINDS:
-            raise ValueError(f"kind {v!r} is not one of {KINDS}")
-        return v
-
-    @field_validator("value", mode="before")
-    @classmethod
-    def _value(cls, v: Any) -> str:
-        if isinstance(v, float):  # a JSON number: its repr is not the printed string; keep it, verify later
-            return repr(v)
-        if isinstance(v, (int, Decimal)):
-            return str(v)
-        if not isinstance(v, str) or not v.strip():
-            raise ValueError("value must be a non-empty string")
-        return v.strip()
-
-    @field_validator("sentence", "compared_year", mode="before")
-    @classmethod
-    def _int_or_none(cls, v: Any) -> Optional[int]:
-        if v is None or v == "" or isinstance(v, bool):
-            return None
-        try:
-            return int(str(v).strip().rstrip("年"))
-        except ValueError:
-            return None
-
-    @field_validator("metric", "unit", "direction", "basis", mode="before")
-    @classmethod
-    def _str_or_none(cls, v: Any) -> Optional[str]:
-        if v is None:
-            return None
-        s = str(v).strip()
-        return None if s.lower() in ("", "null", "none") else s
-
-
-class LLMClaimList(BaseModel):
-    """What the model returns: {"claims": [...]}."""
-
-    claims: list[LLMClaim] = Field(default_factory=list)
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing the model's text
-
-
-def _json_values(text: str) -> list[Any]:
-    """Every top-level JSON value in the text (code fences and prose around them are ignored)."""
-    dec = json.JSONDecoder()
-    out, i = [], 0
-    while i < len(text):
-        j = min((k for k in (text.find("{", i), text.find("[", i)) if k >= 0), default=-1)
-        if j < 0:
-            break
-        try:
-            val, end = dec.raw_decode(text, j)
-        except json.JSONDecodeError:
-            i = j + 1  # not valid from here (or cut short): look for a complete value further on
-            continue
-        out.append(val)
-        i = end
-    return out
-
-
-def parse_reply(text: str) -> tuple[list[LLMClaim], int]:
-    """The model's text → (valid claim objects, number of objects rejected by the schema).
-
-    Accepts {"claims": [...]}, a bare list, or single claim objects (also what remains complete of
-    a reply cut short by max_tokens). Never raises."""
-    items: list[Any] = []
-    for val in _json_values(text or ""):
-        if isinstance(val, dict) and isinstance(val.get("claims"), list):
-            items += val["claims"]
-        elif isinstance(val, list):
-            items += val
-        elif isinstance(val, dict) and "value" in val:
-            items.append(val)
-    good, bad = [], 0
-    for item in items:
-        if not isinstance(item, dict):
-            bad += 1
-            continue
-        try:
-            good.append(LLMClaim.model_validate(item))
-        except ValidationError:
-            bad += 1
-    return good, bad
-
-
-# ---------------------------------------------------------------------------------------------
-# Verification against the sentence
-
-
-def _norm_unit(u: Optional[str]) -> Optional[str]:
-    if u is None:
-        return None
-    u = u.strip().translate(str.maketrans("％", "%"))
-    return _UNIT_ALIASES.get(u, u) or None
-
-
-def _unit_fits(kind: str, unit: Optional[str]) -> bool:
-    if unit is None:
-        return False
-    if kind in ("share_pct", "change_pct", "completion_pct"):
-        return unit in _PCT_UNITS
-    if kind == "count":
-        return unit in COUNT_UNITS
-    return is_money_unit(unit)
-
-
-def _model_value(value: str, unit: Optional[str]) -> Optional[tuple[Decimal, Optional[str]]]:
-    """The model's value string → (Decimal, unit); None unless it holds exactly one number."""
-    nums = list(find_numbers(value))
-    if len(nums) != 1:
-        return None
-    n = nums[0]
-    rest = (value[: n.start] + value[n.end :]).strip()
-    u = _norm_unit(unit) or n.unit or (_norm_unit(rest) if rest else None)
-    if n.unit and _norm_unit(unit) and n.unit != _norm_unit(unit):
-        return None  # "21.42万元" with unit "元": contradicts itself
-    return n.value, u
-
-
-@dataclass
-class Stats:
-    sentences: int = 0
-    batches: int = 0
-    returned: int = 0  # claim objects the model returned that passed the schema
-    invalid: int = 0  # objects rejected by the schema (bad kind, no value …)
-    kept: int = 0
-    dropped_value: int = 0  # value (with its unit) not in the sentence: invented or computed
-    dropped_kind: int = 0  # kind does not fit the printed unit
-    dropped_duplicate: int = 0  # the same printed figure claimed twice
-    dropped_threshold: int = 0  # "50万元以上": a threshold called an amount
-    failed_batches: int = 0  # request failed or reply unreadable
-    metric_replaced: int = 0  # the model's label was not words of the sentence
-    dropped: list[tuple[str, str]] = field(default_factory=list)  # (sentence, value) of dropped values
-    replies: list[str] = field(default_factory=list)  # the model's raw replies (first 500 chars), for diagnosis
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("dropped", "replies")}
-
-
-def _clean_label(s: str) -> str:
-    return re.sub(r"[\s“”\"‘’'（）()]", "", s or "")
-
-
-def verify(raw: LLMClaim, section: Section, sentence: str, offset: int, used: set[int], stats: Stats,
-           department: Optional[str] = None, next_id: int = 1) -> Optional[Claim]:
-    """One model claim → a Claim taken from the sentence's own figure, or None (counted)."""
-    mv = _model_value(raw.value, raw.unit)
-    candidates = []
-    if mv is not None:
-        value, unit = mv
-        for n in find_numbers(sentence):
-            if value not in (n.value, abs(n.value)):
-                continue
-            if unit is not None and n.unit != unit:
-                continue
-            candidates.append(n)
-    if not candidates:
-        stats.dropped_value += 1
-        stats.dropped.append((sentence.strip(), raw.value))
-        return None
-    fresh = [n for n in candidates if n.start not in used]
-    if not fresh:
-        stats.dropped_duplicate += 1
-        return None
-    n = fresh[0]
-    if not _unit_fits(raw.kind, n.unit):
-        stats.dropped_kind += 1
-        return None
-    if is_money_unit(n.unit) and _THRESHOLD_RE.match(sentence[n.end : n.end + 12]):
-        stats.dropped_threshold += 1
-        return None
-    used.add(n.start)
-    context = sentence[: n.start]
-    metric = raw.metric or ""
-    if not metric or _clean_label(metric) not in _clean_label(sentence):
-        if metric:
-            stats.metric_replaced += 1
-        metric = clean_metric(context, department)
-    direction, word = None, None
-    if raw.kind in ("change_amount", "change_pct"):
-        if raw.direction and raw.direction in sentence:
-            direction, word = _direction(raw.direction)
-        if direction is None:
-            direction, word = _direction(context[-12:])  # the printed word just before the figure
-    year = raw.compared_year if raw.compared_year and str(raw.compared_year) in sentence else None
-    basis = raw.basis if raw.basis and raw.basis in sentence and raw.kind in ("amount", "completion_pct") else None
-    stats.kept += 1
-    return number_claim(
-        f"llm{next_id}", n, sentence, section, offset,
-        metric=metric,
-        context=context,
-        kind=raw.kind,
-        direction=direction,
-        direction_word=word,
-        compared_year=year if raw.kind.startswith("change") else None,
-        codes=_codes(sentence),
-        item_path=_item_path(sentence),
-        basis=basis,
-        source="llm",
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# The hook
 
 
 def env_enabled() -> bool:
@@ -397,7 +154,7 @@ class LLMClaimHook:
             return raw.sentence - 1
         if len(batch) == 1:
             return 0
-        mv = _model_value(raw.value, raw.unit)
+        mv = model_value(raw.value, raw.unit)
         if mv is None:
             return None
         for i, (_, s, _) in enumerate(batch):  # no (valid) number: the first sentence printing the value
