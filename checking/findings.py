@@ -71,7 +71,8 @@ class _Model(BaseModel):
 
 
 class Evidence(_Model):
-    """One side of a comparison: a quote from the narrative or a table cell."""
+    """One side of a comparison: a quote from the narrative or a table cell (its place in words:
+    reports/where.side_where, the one wording every report and the review desk use)."""
 
     side: str = "table"  # "narrative" | "table"
     quote: Optional[str] = None  # sentence fragment (narrative) or cell text (table)
@@ -81,22 +82,6 @@ class Evidence(_Model):
     table_title: Optional[str] = None
     row_label: Optional[str] = None
     location: Location = Field(default_factory=Location)
-
-    @property
-    def where(self) -> str:
-        loc = self.location
-        parts = []
-        if loc.page is not None:
-            parts.append(f"第{loc.page}页")
-        if self.table_title:
-            parts.append(f"《{self.table_title}》")
-        if self.row_label:
-            parts.append(f"行“{self.row_label}”")
-        if loc.column:
-            parts.append(f"列“{loc.column}”")
-        if loc.section_id and not self.table_title:
-            parts.append(f"章节{loc.section_id}@{loc.offset}")
-        return " ".join(parts)
 
 
 class Finding(_Model):

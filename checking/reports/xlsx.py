@@ -61,10 +61,7 @@ def write_xlsx(report: Report, path: str | Path, decisions: dict[str, dict[str, 
     for fs in (wb["发现"], xs):
         for i, w in enumerate(_WIDTHS, start=1):
             fs.column_dimensions[fs.cell(1, i).column_letter].width = w
-        for cell in fs[1]:
-            cell.font = Font(bold=True)
-        fs.auto_filter.ref = fs.dimensions
-        fs.freeze_panes = "A2"
+        _header_row(fs)
     _ledger_sheets(wb, report)
     wb.save(str(path))
 
@@ -83,7 +80,12 @@ def _ledger_sheets(wb, report: Report) -> None:
         for e in d.ledger.entries:
             es.append([d.source, e.family, e.check, e.place, LEDGER_ZH[e.status], e.code])
     for sheet in (ts, es):
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.auto_filter.ref = sheet.dimensions
-        sheet.freeze_panes = "A2"
+        _header_row(sheet)
+
+
+def _header_row(sheet) -> None:
+    """Every sheet opens the same way: its first row in bold, filtered and frozen while scrolling."""
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.freeze_panes = "A2"

@@ -50,6 +50,7 @@ from checking.rules import CheckContext
 from checking.rules.narrative.amounts import check_amount
 from checking.rules.narrative.changes import check_change
 from checking.rules.narrative.counts import check_count
+from checking.rules.narrative.finding import claim_place
 from checking.rules.narrative.shares import check_share
 
 _CHECKS = {"amount": "N-AMOUNT", "share_pct": "N-SHARE", "change_amount": "N-CHANGE", "change_pct": "N-RATE", "count": "N-COUNT"}
@@ -67,7 +68,7 @@ def run(ctx: CheckContext) -> list[Finding]:
         out += found
         if len(ctx.ledger) > n:
             continue  # the rule recorded its own outcome (a check blocked by a doubted table)
-        place = f"“{c.quote[:40]}” {c.raw}{c.unit or ''}"
+        place = claim_place(c)
         if found:
             ctx.record_findings(check, place, sorted(found, key=lambda f: SEVERITY_ORDER[f.severity]))
         else:

@@ -13,7 +13,7 @@ from checking.claims import Claim
 from checking.findings import Category, Finding, Severity, fmt
 from checking.rules import CheckContext, compare_amount
 from checking.rules.narrative.comparable import comparable
-from checking.rules.narrative.finding import narrative_finding, sure_claim
+from checking.rules.narrative.finding import claim_place, narrative_finding, sure_claim
 
 _SCALES = (("元", "万元"), ("万元", "元"), ("亿元", "万元"), ("万元", "亿元"))
 
@@ -51,17 +51,11 @@ def check_amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         return [narrative_finding(ctx, "N-AMOUNT-BLANK", Severity.warning, Category.narrative_vs_table,
                                   f"叙述“{c.metric}”{c.raw}，表中对应栏为空", c, [x[0] for x in results][:3], Decimal(0), "outside")]
     if not usable:
-        place = f"“{c.quote[:40]}” {c.raw}{c.unit or ''}"
-        for t in {id(x[0].table): x[0].table for x in results}.values():
-            ctx.block(t, "N-AMOUNT", place)
-        return []
+        return _not_judged(ctx, c, results)
     if how == "empty" and not all(x[0].table.empty_note for x in usable):
         # "contradicted" by a table the reader saw as empty, with no 空表说明 printed: a table read
         # as empty is likelier a misreading than a nil budget stated as non-zero
-        place = f"“{c.quote[:40]}” {c.raw}{c.unit or ''}"
-        for t in {id(x[0].table): x[0].table for x in usable}.values():
-            ctx.block(t, "N-AMOUNT", place)
-        return []
+        return _not_judged(ctx, c, usable)
     r, _, expected = usable[0]
     values = {x[2] for x in usable}
     if len(values) == 1:
@@ -89,6 +83,14 @@ def check_amount(ctx: CheckContext, c: Claim) -> list[Finding]:
         msg += f"；{slip}"
     arith = f"{c.raw} − {fmt(expected)} = {fmt(c.value - expected)}"
     return [narrative_finding(ctx, "N-AMOUNT", severity, Category.narrative_vs_table, msg, c, [x[0] for x in usable], expected, "outside", arith)]
+
+
+def _not_judged(ctx: CheckContext, c: Claim, results) -> list[Finding]:
+    """No finding: N-AMOUNT is blocked at this claim on each table of `results` (the reader's doubt
+    is reported once per table, naming the checks it blocked)."""
+    for t in {id(x[0].table): x[0].table for x in results}.values():
+        ctx.block(t, "N-AMOUNT", claim_place(c))
+    return []
 
 
 def _last_digit(ctx: CheckContext, ref, c: Claim) -> Decimal:

@@ -12,6 +12,12 @@ from checking.findings import Evidence, Finding, Severity
 from checking.rules import CheckContext, claim_evidence, ref_evidence, table_sure
 
 
+def claim_place(c: Claim) -> str:
+    """Where a narrative check is recorded in the ledger: the start of the claim's sentence and its
+    figure as printed."""
+    return f"“{c.quote[:40]}” {c.raw}{c.unit or ''}"
+
+
 def sure_claim(c: Claim) -> bool:
     """A narrative figure read without doubt: typed by a rule (an LLM-typed claim is a guess)."""
     return c.source == "rule"
