@@ -9,12 +9,16 @@ embedding cache is a fresh file, and its only hits are chunks whose exact text a
 of this run already had (generated documents share template sentences; a hit is that same text's
 vector, counted and printed). --no-cache turns even that off. Nothing else is reused or proxied.
 After each size the same query set (questions from the generated labels) is timed in every mode,
-with and without a document filter (p50/p95, ratios against the first size of the same run).
+with and without a document filter (p50/p95, ratios against the first size of the same run), each
+query cold: its embedding computed by the model and its documents' vectors read from Chroma, as for
+a question never asked before; the mean time of each stage of the search is printed beside it.
+--measure-only --data DIR times the same queries again on the index a run left in DIR.
 The raw encode rate is measured on the embedded chunks of the first size, in this process.
 Projection: disk (index folder) and this process's memory (RSS after the BM25 index is built) grow
 linearly in documents; both are fitted on the last two sizes and extended to --project documents,
 with the ingest time at the measured rate and the query p95 extended on the log-log slope.
 Run: .venv/bin/python bench/index_scale.py [--sizes 10,100,1000] [--queries 40] [--workers N] [--json]
+     .venv/bin/python bench/index_scale.py --data DIR --measure-only   # queries only, on DIR's index
 """
 
 from __future__ import annotations
@@ -61,6 +65,15 @@ def load_queries(labels_dir: Path, doc_ids: dict[str, str], n: int, rng: random.
 MODES = (("hybrid", True), ("hybrid", False), ("dense", True), ("dense", False), ("bm25", True), ("bm25", False))
 
 
+def cold(index) -> None:
+    """Every timed query is a new question: its embedding is computed by the model (the query LRU is
+    emptied) and its documents' vectors come from Chroma (the retriever's vector cache is emptied)."""
+    queries = getattr(index.vectors.embeddings, "_queries", None)
+    if queries is not None:
+        queries.clear()
+    index.retriever.drop_cached_vectors()
+
+
 def measure(index, queries: list[tuple[str, str]]) -> dict:
     t = time.perf_counter()
     index.search("预热", k=5, mode="bm25")  # BM25 is rebuilt lazily after ingest: time it apart
@@ -69,13 +82,35 @@ def measure(index, queries: list[tuple[str, str]]) -> dict:
     for doc_id, q in queries[:3]:  # warm caches (SQLite pages, HNSW segments) outside the timing
         index.search(q, k=5, mode="hybrid", doc_id=doc_id)
     for mode, scoped in MODES:
-        lat = []
+        lat, stages = [], {}
         for doc_id, q in queries:
+            cold(index)
             t = time.perf_counter()
             index.search(q, k=5, mode=mode, doc_id=doc_id if scoped else None)
             lat.append((time.perf_counter() - t) * 1000)
-        out[f"{mode}_{'doc' if scoped else 'all'}"] = {"p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1)}
+            for name, ms in index.retriever.last_stages.items():
+                stages.setdefault(name, []).append(ms)
+        out[f"{mode}_{'doc' if scoped else 'all'}"] = {
+            "p50_ms": round(pct(lat, 50), 1), "p95_ms": round(pct(lat, 95), 1),
+            "stages_mean_ms": {name: round(sum(v) / len(v), 2) for name, v in stages.items()}}
+    out["load_avg_1m"] = round(os.getloadavg()[0], 2)
     return out
+
+
+def measure_only(work: Path, n_queries: int, seed: int) -> dict:
+    """Latency on the index an earlier run left in --data (after a change to the search code)."""
+    from indexing.embeddings import get_embeddings
+    from indexing.ingest import Index
+    from indexing.settings import Settings
+
+    os.environ["BUDGETQA_EMBED_CACHE"] = str(work / "index" / "embed_cache.sqlite")
+    index = Index(Settings(data_dir=work / "index"), embeddings=get_embeddings())
+    try:
+        names = {Path(r.source).name: r.doc_id for r in index.documents()}
+        queries = load_queries(work / "corpus" / "labels", names, n_queries, random.Random(seed))
+        return {"documents": len(names), "queries": len(queries), "latency": measure(index, queries)}
+    finally:
+        index.close()
 
 
 def rss_mb() -> float:
@@ -139,7 +174,14 @@ def main(argv=None) -> int:
     ap.add_argument("--data", help="work folder (default: a temp folder, removed after)")
     ap.add_argument("--json", action="store_true", help="print the report as JSON only")
     ap.add_argument("--plot", help="also draw latency p50/p95 against corpus size into this .svg or .png file")
+    ap.add_argument("--measure-only", action="store_true",
+                    help="no ingest: time the queries on the index an earlier run left in --data")
     args = ap.parse_args(argv)
+    if args.measure_only:
+        if not args.data:
+            ap.error("--measure-only needs --data (the folder of an earlier run)")
+        print(json.dumps(measure_only(Path(args.data), args.queries, args.seed), ensure_ascii=False, indent=1))
+        return 0
     sizes = sorted(int(s) for s in args.sizes.split(","))
     log = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
 
@@ -270,6 +312,12 @@ def print_table(report: dict, sizes: list[int]) -> None:
         cells = "".join(f"{lat[k]['p50_ms']:>8.1f}/{lat[k]['p95_ms']:<7.1f}{('×' + str(ratio[k])) if k in ratio else '':>6}"
                         for k in keys)
         print(f"{size:>6}{lat['bm25_rebuild_s']:>16}  {cells}")
+    print("\nWhere a hybrid search spends its time, mean ms per stage (load average when measured)")
+    for size in sizes:
+        lat = report["sizes"][str(size)]["latency"]
+        for key in ("hybrid_doc", "hybrid_all"):
+            parts = "  ".join(f"{k} {v}" for k, v in lat[key].get("stages_mean_ms", {}).items())
+            print(f"{size:>6} {key:<11} {parts}   (load {lat.get('load_avg_1m')})")
     e = report["embedding"]
     print(f"\nembedding {e['model']} ({e['backend']}): raw encode {e['raw_encode_first_size']}; "
           f"texts encoded {e.get('texts_encoded_in_workers')}, exact-text cache hits {e.get('exact_text_cache_hits')}; "

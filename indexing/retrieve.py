@@ -5,6 +5,12 @@ document ids in SQLite first, so a half-indexed document can never appear; table
 kind filter chunks. Each retriever ranks `depth` candidates; RRF adds 1/(60 + rank) per list
 (Cormack et al. 2009), which needs no score calibration between BM25 and cosine.
 Modes "dense" and "bm25" return one retriever's ranking alone, for comparison.
+
+What a search costs does not grow with a Python walk over the index: the chunks it may return and
+the chunks a question type adds a list over are selected by array operations over one generation's
+chunk index (indexing/chunk_index.py), the query is scored by BM25 once and the intent lists slice
+those scores, and a search scoped to a few documents scores only their rows (indexing/bm25.py) and
+ranks their cached vectors exactly (indexing/doc_vectors.py).
 """
 
 from __future__ import annotations
@@ -12,11 +18,16 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal, Optional
 
+import numpy as np
+
 from indexing import catalog
 from indexing.bm25 import BM25Index
+from indexing.chunk_index import ChunkIndex
+from indexing.doc_vectors import DocVectors
 from indexing.stores import VectorStore
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -106,37 +117,45 @@ class Hit:
                 "scores": self.scores, "ranks": self.ranks, "fused": self.fused}
 
 
+class Stages:
+    """Wall-clock milliseconds between marks: where a search spends its time."""
+
+    def __init__(self):
+        self.ms: dict[str, float] = {}
+        self._t = time.perf_counter()
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        self.ms[name] = round((now - self._t) * 1000, 3)
+        self._t = now
+
+
 class Retriever:
     def __init__(self, conn: sqlite3.Connection, vectors: VectorStore):
         self.conn = conn
         self.vectors = vectors
         self._lock = threading.Lock()
-        self._bm25: Optional[BM25Index] = None
-        self._bm25_gen = -1
-        self._doc_chunks: dict[str, list[str]] = {}
-        self._chunk_type: dict[str, tuple[Optional[str], Optional[str]]] = {}  # (table type, chunk kind)
-        self._chunk_flags: dict[str, tuple] = {}  # (table type, chunk kind, has_share, is_total)
+        self._chunks: Optional[ChunkIndex] = None
+        self._doc_vectors = DocVectors(vectors)
+        self._last = threading.local()
 
-    # BM25 is rebuilt from SQLite whenever the set of ready documents changed (generation counter).
+    # The chunk index (BM25 and the chunks' arrays) is rebuilt from SQLite whenever the set of ready
+    # documents changed (generation counter).
     def stale(self) -> bool:
         """Would the next search rebuild BM25 first (seconds at a thousand documents)?"""
         with self._lock:
-            return self._bm25 is None or catalog.generation(self.conn) != self._bm25_gen
+            return self._chunks is None or catalog.generation(self.conn) != self._chunks.generation
 
-    def bm25(self) -> BM25Index:
+    def chunk_index(self) -> ChunkIndex:
         with self._lock:
             gen = catalog.generation(self.conn)
-            if self._bm25 is None or gen != self._bm25_gen:
-                rows = catalog.ready_chunks(self.conn)
-                self._bm25 = BM25Index([r[0] for r in rows], [r[4] for r in rows])
-                self._doc_chunks = {}
-                for r in rows:
-                    self._doc_chunks.setdefault(r[1], []).append(r[0])
-                self._chunk_type = {r[0]: (r[2], r[3]) for r in rows}
-                self._chunk_flags = {cid: (t, kind, share, total)
-                                     for cid, t, kind, share, total in catalog_flags(self.conn)}
-                self._bm25_gen = gen
-            return self._bm25
+            if self._chunks is None or gen != self._chunks.generation:
+                self._chunks = ChunkIndex(self.conn, gen)
+                self._doc_vectors = DocVectors(self.vectors)
+            return self._chunks
+
+    def bm25(self) -> BM25Index:
+        return self.chunk_index().bm25
 
     def search(self, query: str, k: int = 5, filters: Optional[Filters] = None, mode: Mode = "hybrid",
                depth: Optional[int] = None, intent: Intent | str | set = "auto") -> list[Hit]:
@@ -145,56 +164,68 @@ class Retriever:
         stay single-retriever baselines."""
         filters = filters or Filters()
         depth = depth or max(50, k * 5)
+        clock = Stages()
+        chunks = self.chunk_index()
         ready = set(catalog.ready_doc_ids(
             self.conn, doc_id=filters.doc_id, department=filters.department, year=filters.year, kind=filters.kind
-        ))
+        )) if filters.has_document_filter else chunks.ready
         if not ready:
             return []
-        allowed = self._allowed_chunks(filters, ready)
+        allowed = self._allowed_chunks(chunks, filters, ready)
+        clock.mark("select")
         ranked: dict[str, list[tuple[str, float]]] = {}
+        bm25 = chunks.bm25
         if mode in ("hybrid", "bm25"):
-            ranked["bm25"] = self.bm25().search(query, depth, allowed)
+            scored = bm25.scores(query, allowed)  # scored once: the intent lists slice it
+            ranked["bm25"] = bm25.top(*scored, depth)
+            clock.mark("bm25")
         if mode in ("hybrid", "dense"):
-            ranked["dense"] = self._dense_search(query, depth, filters, ready, allowed)
+            vector = self.vectors.embeddings.embed_query(normalise_query(query))
+            clock.mark("embed")
+            ranked["dense"] = self._dense_search(vector, depth, filters, ready, chunks, allowed)
+            clock.mark("dense")
         if mode == "hybrid":
             intents = detect_intents(query) if intent == "auto" else (
                 set() if intent in (None, "none") else ({intent} if isinstance(intent, str) else set(intent)))
             for name in sorted(intents & set(INTENT_WEIGHTS)):
-                ranked[f"intent_{name}"] = self._intent_search(name, query, depth, allowed)
+                where, values = scored
+                keep = chunks.intent_masks[name][where]
+                ranked[f"intent_{name}"] = bm25.top(where[keep], values[keep], depth)
             for i, part in enumerate(sub_queries(query)):
-                ranked[f"part_{i}"] = self.bm25().search(part, depth, allowed)
-        return self._fuse(ranked, k)
+                ranked[f"part_{i}"] = bm25.top(*bm25.scores(part, allowed), depth)
+            clock.mark("intents_parts")
+        hits = self._fuse(ranked, k)
+        clock.mark("fuse")
+        self._last.stages = clock.ms
+        return hits
 
-    def _allowed_chunks(self, filters: Filters, ready: set[str]) -> Optional[list[str]]:
-        """The chunk ids a search may return (ready documents, table-type and chunk-kind filters), or
-        None when that is every chunk of the index. Computed once per search, for every retriever."""
-        self.bm25()  # loads the chunk lists of the current generation
+    @property
+    def last_stages(self) -> dict[str, float]:
+        """Milliseconds per stage of this thread's last search (bench/index_scale.py prints them)."""
+        return dict(getattr(self._last, "stages", {}))
+
+    def drop_cached_vectors(self) -> None:
+        """Forget the documents' vectors kept for exact dense search (a benchmark's cold start)."""
+        self._doc_vectors = DocVectors(self.vectors)
+
+    @staticmethod
+    def _allowed_chunks(chunks: ChunkIndex, filters: Filters, ready: set[str] | frozenset[str]
+                        ) -> Optional[np.ndarray]:
+        """The positions of the chunks a search may return (ready documents, table-type and
+        chunk-kind filters), or None when that is every chunk of the index. Computed once per
+        search, for every retriever, with array operations (ChunkIndex)."""
         if not (filters.has_document_filter or filters.table_type or filters.chunk_kind
-                or len(ready) < len(self._doc_chunks)):
+                or len(ready) < len(chunks.doc_positions)):
             return None
-        return [
-            cid for d in ready for cid in self._doc_chunks.get(d, ())
-            if (not filters.table_type or self._chunk_type[cid][0] == filters.table_type)
-            and (not filters.chunk_kind or self._chunk_type[cid][1] == filters.chunk_kind)
-        ]
+        return chunks.allowed(ready, filters.table_type, filters.chunk_kind)
 
-    def _intent_search(self, intent: str, query: str, depth: int,
-                       allowed: Optional[list[str]]) -> list[tuple[str, float]]:
-        """BM25 restricted to the chunks a question type needs, among the allowed ones."""
-        index = self.bm25()
-        keep = {
-            "list": lambda m: m[1] == "table",
-            "share": lambda m: m[2] or m[3],  # has_share sentence or a total row
-        }[intent]
-        chosen = [cid for cid in (index.ids if allowed is None else allowed)
-                  if keep(self._chunk_flags.get(cid, (None, None, False, False)))]
-        return index.search(query, depth, chosen) if chosen else []
-
-    def _dense_search(self, query: str, depth: int, filters: Filters, ready: set[str],
-                      allowed: Optional[list[str]]) -> list[tuple[str, float]]:
-        vector = self.vectors.embeddings.embed_query(normalise_query(query))
+    def _dense_search(self, vector: list[float], depth: int, filters: Filters, ready: set[str] | frozenset[str],
+                      chunks: ChunkIndex, allowed: Optional[np.ndarray]) -> list[tuple[str, float]]:
         if allowed is not None and len(allowed) <= EXACT_DENSE_MAX:
-            return self.vectors.search_among(vector, allowed, depth)
+            ids = [chunks.ids[i] for i in allowed]
+            docs = {cid.split(":")[0] for cid in ids}
+            return self._doc_vectors.search_among(
+                vector, ids, depth, {d: [chunks.ids[i] for i in chunks.doc_positions[d]] for d in docs})
         where: dict[str, Any] = {"table_type": filters.table_type, "chunk_kind": filters.chunk_kind}
         if filters.has_document_filter:
             where["doc_id"] = sorted(ready)
@@ -224,15 +255,6 @@ class Retriever:
             h.fused = round(h.fused, 6)
             out.append(h)
         return out
-
-
-def catalog_flags(conn: sqlite3.Connection):
-    """(chunk id, table type, chunk kind, has_share, is_total) of every chunk of a ready document."""
-    return conn.execute(
-        "SELECT c.chunk_id, json_extract(c.metadata, '$.table_type'), json_extract(c.metadata, '$.chunk_kind'),"
-        " coalesce(json_extract(c.metadata, '$.has_share'), 0), coalesce(json_extract(c.metadata, '$.is_total'), 0)"
-        " FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE d.status='ready'"
-    ).fetchall()
 
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
