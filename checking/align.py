@@ -159,7 +159,9 @@ class LabelIndex:
         return self.entries.get(key, [])
 
     def candidates(self, claim: Claim) -> tuple[list[CellRef], str]:
-        """Cells a claim may be about, and how sure the alignment is: 'code', 'exact' or 'suffix'."""
+        """Cells a claim may be about, and how sure the alignment is: 'code', 'exact', 'empty' (a
+        nil against a table printed empty), 'suffix' (a key ending the metric), 'fuzzy' (a project
+        named loosely) or 'none'."""
         code = claim.codes[-1] if claim.codes else (self.resolve_path(claim.item_path) if claim.item_path else None)
         if code:
             refs = self.lookup(f"code:{code}")

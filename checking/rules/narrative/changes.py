@@ -104,7 +104,6 @@ def check_change(ctx: CheckContext, c: Claim) -> list[Finding]:
                                          extra=[cur, prior]))
             return out
         if c.kind == "change_amount":
-
             iv = cu - pr
             agreement = compare_printed(c.value, c.decimals, Interval(abs(iv.low), abs(iv.high)) if iv.low >= 0 else Interval(-iv.high, -iv.low))
             if agreement is Agreement.outside:
@@ -154,7 +153,6 @@ def _change_by_table_prior(ctx: CheckContext, c: Claim, cur: Claim) -> Optional[
                                       c, [ref, pref], None, "outside", arith, extra=[cur])]
         iv = cell_interval(ref.figure, unit, c.unit) - cell_interval(pref.figure, ctx.cell_unit(pref.figure, pref.table), c.unit)
         iv = Interval(abs(iv.low), abs(iv.high)) if iv.low >= 0 else Interval(-iv.high, -iv.low) if iv.high <= 0 else Interval(Decimal(0), max(-iv.low, iv.high))
-
         if compare_printed(c.value, c.decimals, iv) is Agreement.outside:
             return [narrative_finding(ctx, "N-CHANGE", Severity.error, Category.narrative_vs_table,
                                       f"变动额写作{c.raw}，表中本年{ref.figure.raw}、上年{pref.figure.raw}，相差{fmt(abs(diff))}{c.unit}",
@@ -164,10 +162,8 @@ def _change_by_table_prior(ctx: CheckContext, c: Claim, cur: Claim) -> Optional[
 
 
 def _rate(ctx: CheckContext, c: Claim, iv: Interval, expected: Optional[Decimal], arith: str, inputs: list[Claim]) -> list[Finding]:
-
     if not _same_sentence(c, inputs):
         return []  # a rate recomputed from figures of another sentence is not compared
-
     agreement = compare_printed(c.value, c.decimals, iv)
     if agreement is Agreement.exact:
         return []

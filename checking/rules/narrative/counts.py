@@ -49,7 +49,7 @@ def check_count(ctx: CheckContext, c: Claim) -> list[Finding]:
     if not tables or c.value == 0:
         return []
     t = tables[0]
-    typed = [r for r in t.rows if any(re.fullmatch(r"\S*运转类|特定目标类|\S*项目类", c.text or "") for c in r.cells)]
+    typed = [r for r in t.rows if any(re.fullmatch(r"\S*运转类|特定目标类|\S*项目类", cell.text or "") for cell in r.cells)]
     projects = typed or [r for r in t.rows if not is_total_row(r, t) and r.name and any(True for _ in r.figures())
                          and not r.code and not re.search(r"(?:局|中心|单位|本级|办公室)$", r.name)]
     if not projects:

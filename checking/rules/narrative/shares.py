@@ -30,7 +30,6 @@ def check_share(ctx: CheckContext, c: Claim) -> list[Finding]:
     iv = ratio_interval(Interval.printed(cur.value, cur.decimals), Interval.printed(base.value, base.decimals))
     if iv is None:
         return []
-
     agreement = compare_printed(c.value, c.decimals, iv)
     expected = (cur.value / base.value * 100).quantize(Decimal(1).scaleb(-max(c.decimals, 2)))
     if expected == c.value:
