@@ -39,8 +39,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from bench.proxy_embeddings import BenchEmbeddings  # noqa: E402,F401 - imported from here by bench/answer_latency.py
-
 
 def pct(values: list[float], p: float) -> float:
     values = sorted(values)

@@ -1,5 +1,5 @@
-"""Vectors by template proxy, for bench/answer_latency.py (which grows its index to 1,000 documents
-without embedding every chunk): the real model until a budget, then the vector of an earlier text
+"""Vectors by template proxy, for bench/answer_latency.py (bench/answer_cases.py grows its index to
+1,000 documents without embedding every chunk): the real model until a budget, then the vector of an earlier text
 with the same template (names and digits masked), head, or the previous one. Counted exactly, so
 its report says how many vectors are real. bench/index_scale.py no longer uses it: it embeds
 every chunk for real.
