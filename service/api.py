@@ -24,6 +24,7 @@ from service.auth import KeyEntry, KeyRing, RateLimiter, client_address, parse_k
 from service.errors import ApiError
 from service.config import ServerSettings
 from service.pipeline import Pipeline
+from service.upload_parts import MAX_PARTS, too_many_parts
 
 WEB_DIR = Path(__file__).parent / "web"
 
@@ -174,11 +175,21 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
     def health() -> dict:
         return pipeline.health()
 
-    @app.post("/v1/documents", status_code=202, tags=["documents"], summary="上传文件并建立索引任务 / upload a document")
-    async def upload(file: UploadFile = File(...), _: Optional[KeyEntry] = Depends(writer)) -> dict:
-        data = await _read_limited(file, settings.max_upload_bytes)
+    @app.post("/v1/documents", status_code=202, tags=["documents"], summary="上传文件并建立索引任务 / upload a document",
+              description="一个文件，或同一公开文件的几个部分（如情况说明与报表，重复 `file` 字段，最多 8 个），合并为一个文档；"
+                          "大小上限为各部分合计。/ One file, or the parts of one disclosure (a 情况说明 and its 报表: repeat "
+                          "the `file` field, at most 8), read as one document; the size limit applies to all parts together.")
+    async def upload(file: list[UploadFile] = File(...), _: Optional[KeyEntry] = Depends(writer)) -> dict:
+        if len(file) > MAX_PARTS:
+            exc = too_many_parts(len(file))
+            raise ApiError(413, exc.code, exc.zh, exc.en)
+        parts, left = [], settings.max_upload_bytes
+        for f in file:
+            data = await _read_limited(f, left, settings.max_upload_bytes)
+            left -= len(data)
+            parts.append((f.filename or f"upload-{len(parts) + 1}", data))
         # Reading waits on a worker process: in a thread, so the event loop serves other requests meanwhile.
-        job = await run_in_threadpool(pipeline.submit, file.filename or "upload", data)
+        job = await run_in_threadpool(pipeline.submit_parts, parts)
         return job.to_dict()
 
     @app.get("/v1/jobs/{job_id}", tags=["documents"], summary="任务状态 / job status")
@@ -405,8 +416,9 @@ class BodyLimit:
         await self.app(scope, receive, send)
 
 
-async def _read_limited(file: UploadFile, limit: int) -> bytes:
-    """Read an upload but stop at the limit: a huge upload never sits whole in memory."""
+async def _read_limited(file: UploadFile, limit: int, total: int) -> bytes:
+    """Read an upload but stop at the limit (what is left of the `total` for all parts): a huge
+    upload never sits whole in memory."""
     chunks, size = [], 0
     while True:
         chunk = await file.read(1 << 20)
@@ -414,8 +426,8 @@ async def _read_limited(file: UploadFile, limit: int) -> bytes:
             break
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, "too_large", f"文件过大，上限 {limit // 1_000_000} MB",
-                           f"File too large; the limit is {limit // 1_000_000} MB")
+            raise ApiError(413, "too_large", f"文件过大，上限 {total // 1_000_000} MB（多个部分合计）",
+                           f"File too large; the limit is {total // 1_000_000} MB (all parts together)")
         chunks.append(chunk)
     data = b"".join(chunks)
     if not data.strip():

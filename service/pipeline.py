@@ -24,13 +24,14 @@ from indexing.read.errors import ReadError
 from service.bounded import CheckTimeout, Limits, check_bounded, read_bounded
 from service.config import ServerSettings, get_config
 from service.errors import ApiError
-from service.jobs import Job, JobStore
+from service import upload_parts
+from service.jobs import Job, JobStore, atomic_write
 
 log = logging.getLogger("budgetqa.service")
 
 # How a reading error maps to HTTP: the file is too big, of the wrong kind, or unreadable.
 _READ_STATUS = {"too_large": 413, "unsupported_type": 415, "empty_file": 400, "document_too_big": 413,
-                "too_many_pages": 413}
+                "too_many_pages": 413, "too_many_parts": 413}
 
 
 def _api_error(exc: ReadError) -> ApiError:
@@ -175,8 +176,24 @@ class Pipeline:
             doc = read_bounded(data, name, self.limits)
         except ReadError as exc:
             raise _api_error(exc) from None
-        suffix = ".pdf" if doc.format == "pdf" else ".txt"
-        job = self.jobs.add(doc.id, name, suffix, data, note=self._duplicate_note(doc))
+        return self._enqueue(doc, name, ".pdf" if doc.format == "pdf" else ".txt", data)
+
+    def submit_parts(self, parts: list[tuple[str, bytes]]) -> Job:
+        """Several files that are one disclosure (情况说明 + 报表): read and joined now, stored as one
+        container with their pages as one PDF (service/upload_parts.py), then checked and indexed
+        as one document, as `budgetqa parse A.pdf B.pdf` reads them."""
+        if len(parts) == 1:
+            return self.submit(*parts[0])
+        try:
+            doc, container, pdf = upload_parts.prepare(parts, self.limits)
+        except ReadError as exc:
+            raise _api_error(exc) from None
+        if pdf is not None:  # written before the job: a restart finds the pages with the parts
+            atomic_write(self.jobs.upload_path(doc.id, ".pdf"), pdf)
+        return self._enqueue(doc, doc.source, upload_parts.PARTS_SUFFIX, container)
+
+    def _enqueue(self, doc: Document, source: str, suffix: str, data: bytes) -> Job:
+        job = self.jobs.add(doc.id, source, suffix, data, note=self._duplicate_note(doc))
         self._parsed[job.id] = doc
         self._queue.put(job.id)
         return job
@@ -242,7 +259,7 @@ class Pipeline:
             if doc is None:  # resumed after a restart: read the stored upload again
                 self.jobs.update(job_id, "running", "read")
                 path = self.jobs.upload_path(job.doc_id, job.suffix)
-                doc = read_bounded(path.read_bytes(), job.source, self.limits)
+                doc = upload_parts.read_stored(path.read_bytes(), job.suffix, job.source, self.limits)
             self.jobs.update(job_id, "running", "check")
             self._check(doc)
             self.jobs.update(job_id, "running", "index")
@@ -435,9 +452,12 @@ class Pipeline:
         return name
 
     def search(self, query, k, department, year, table_type, document_id) -> list[dict]:
+        from service.search_query import search_query
+
         department = self.department(department)
         with self._lock:
-            hits = self.index.search(query, k=k, department=department, year=year, table_type=table_type,
+            hits = self.index.search(search_query(query, [department] if department else []), k=k,
+                                     department=department, year=year, table_type=table_type,
                                      doc_id=document_id)
         return [h.to_dict() for h in hits]
 

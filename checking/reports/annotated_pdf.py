@@ -102,7 +102,9 @@ def _summary(report: DocumentReport, decisions: dict[str, Decision], placed: dic
                               "后续各页为原文，红框为每条发现的两侧依据，框旁数字即下表序号。"), body),
              Spacer(1, 8)]
     if len(rows) > 1:
-        t = Table(rows, colWidths=[24, 28, 44, 130, 95, 95, 34, 73], repeatRows=1)
+        # splitInRow: a finding with a long quote may be taller than a page; its row then
+        # continues on the next page instead of failing the whole report
+        t = Table(rows, colWidths=[24, 28, 44, 130, 95, 95, 34, 73], repeatRows=1, splitInRow=1)
         t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]))
         story.append(t)

@@ -268,13 +268,14 @@ async function waitForJob(jobId, status) {
 
 $("#upload-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
-  const file = $("#upload-file").files[0];
-  if (!file) return;
+  // several files selected = the parts of one disclosure (情况说明 + 报表), read as one document
+  const files = [...$("#upload-file").files];
+  if (!files.length) return;
   const status = $("#upload-status");
-  status.textContent = "上传中…";
+  status.textContent = files.length > 1 ? `上传中（${files.length} 个部分，合并为一个文档）…` : "上传中…";
   showProgress("上传中", 5);
   const form = new FormData();
-  form.append("file", file);
+  for (const file of files) form.append("file", file);
   const resp = await fetch("/v1/documents", { method: "POST", body: form, headers: headers() });
   const body = await resp.json().catch(() => null);
   if (!resp.ok) { status.textContent = errorText(body, resp.status); $("#upload-progress").hidden = true; return; }
