@@ -17,9 +17,10 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
-from pydantic import BaseModel, Field
 
 from service import errors
+from service.api_limits import BodyLimit, read_limited
+from service.api_models import AskRequest, ChatRequest, DecisionRequest, SearchRequest
 from service.auth import KeyEntry, KeyRing, RateLimiter, client_address, parse_keys, retry_after
 from service.errors import ApiError
 from service.config import ServerSettings
@@ -27,42 +28,6 @@ from service.pipeline import Pipeline
 from service.upload_parts import MAX_PARTS, too_many_parts
 
 WEB_DIR = Path(__file__).parent / "web"
-
-
-class AskRequest(BaseModel):
-    question: str = Field(min_length=1, description="中文问题，如“三公经费为何下降”（上限 BUDGETQA_MAX_QUESTION_CHARS，默认 500 字）")
-    department: Optional[str] = Field(None, description="只在该部门的文件中查找")
-    year: Optional[int] = Field(None, description="只在该年度的文件中查找")
-    document_ids: Optional[list[str]] = Field(None, description="只在这些文档中查找")
-    mode: Optional[str] = Field(None, description="default（无需大模型）或 llm")
-    kind: Optional[str] = Field(None, pattern="^(预算|决算)$", description="只看预算或决算 / budgets or final accounts")
-
-
-class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, description="检索词（上限同问题） / query, same limit as a question")
-    k: int = Field(8, ge=1, le=50)
-    department: Optional[str] = None
-    year: Optional[int] = None
-    table_type: Optional[str] = None
-    document_id: Optional[str] = None
-
-
-class DecisionRequest(BaseModel):
-    status: str = Field(pattern="^(open|confirmed|dismissed)$", description="open（待复核）| confirmed（已确认）| dismissed（已排除）")
-    reason: Optional[str] = Field(None, max_length=1000, description="排除时必填 / required to dismiss")
-    reviewer: Optional[str] = Field(None, max_length=100, description="复核人（使用 API 密钥时取密钥名） / who")
-
-
-class ChatMessage(BaseModel):
-    role: str
-    content: str
-
-
-class ChatRequest(BaseModel):
-    model: str = "budgetqa"
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    temperature: Optional[float] = None
 
 
 def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pipeline] = None) -> FastAPI:
@@ -185,7 +150,7 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
             raise ApiError(413, exc.code, exc.zh, exc.en)
         parts, left = [], settings.max_upload_bytes
         for f in file:
-            data = await _read_limited(f, left, settings.max_upload_bytes)
+            data = await read_limited(f, left, settings.max_upload_bytes)
             left -= len(data)
             parts.append((f.filename or f"upload-{len(parts) + 1}", data))
         # Reading waits on a worker process: in a thread, so the event loop serves other requests meanwhile.
@@ -388,48 +353,3 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
         return FileResponse(path)
 
     return app
-
-
-class BodyLimit:
-    """Refuses a request body larger than the limit before it is read (uploads have their own,
-    larger limit): a 200,000-character JSON message never reaches the parser."""
-
-    def __init__(self, app, limit: int, upload_limit: int):
-        self.app, self.limit, self.upload_limit = app, limit, upload_limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            upload = scope.get("path") == "/v1/documents" and scope.get("method") == "POST"
-            limit = self.upload_limit if upload else self.limit
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > limit:
-                err = ApiError(413, "too_large", f"请求体过大：{int(length):,} 字节，上限 {limit:,} 字节（设置 BUDGETQA_MAX_BODY_KB）",
-                               f"Request body too large: {int(length):,} bytes, the limit is {limit:,} (setting BUDGETQA_MAX_BODY_KB)")
-                if upload:
-                    err = ApiError(413, "too_large", f"文件过大，上限 {limit // 1_000_000} MB",
-                                   f"File too large; the limit is {limit // 1_000_000} MB")
-                body = json.dumps(err.body(), ensure_ascii=False).encode("utf-8")
-                await send({"type": "http.response.start", "status": 413,
-                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)
-
-
-async def _read_limited(file: UploadFile, limit: int, total: int) -> bytes:
-    """Read an upload but stop at the limit (what is left of the `total` for all parts): a huge
-    upload never sits whole in memory."""
-    chunks, size = [], 0
-    while True:
-        chunk = await file.read(1 << 20)
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > limit:
-            raise ApiError(413, "too_large", f"文件过大，上限 {total // 1_000_000} MB（多个部分合计）",
-                           f"File too large; the limit is {total // 1_000_000} MB (all parts together)")
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    if not data.strip():
-        raise ApiError(400, "empty_file", "上传的文件为空", "The uploaded file is empty")
-    return data
