@@ -55,6 +55,24 @@ def test_findings_report_opens_in_the_browser(server, browser):
     page.close()
 
 
+def test_two_parts_selected_together_upload_as_one_document(server, browser):
+    """北京's 情况说明 and 报表 chosen together in the file picker: one document in the list, not two."""
+    from tests.service.test_multipart_upload import _pair
+
+    narrative, tables = _pair()
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    page.goto(server.url + "/")
+    page.click("#tab-docs")
+    page.wait_for_selector("#doc-table tbody tr")
+    before = page.eval_on_selector_all("#doc-table tbody tr", "rows => rows.length")
+    page.set_input_files("#upload-file", [str(narrative), str(tables)])
+    page.click("#upload-button")
+    page.wait_for_function("document.querySelector('#upload-status').textContent === '完成'", timeout=300_000)
+    page.wait_for_function(f"document.querySelectorAll('#doc-table tbody tr').length > {before}", timeout=60_000)
+    assert page.eval_on_selector_all("#doc-table tbody tr", "rows => rows.length") == before + 1
+    page.close()
+
+
 def test_api_docs_render_offline(server, browser):
     """The OpenAPI page draws from assets the service serves itself (no CDN: the machine may be offline)."""
     page = browser.new_page()
