@@ -5,18 +5,18 @@ loop (a bad file is refused at once with its reason), then checked (a worker pro
 embedded (the embedding worker process, service/embed_worker.py) by a background thread, so no
 request waits on that work. The index (SQLite + Chroma) is shared between that thread and the
 request threads under one lock, held only for the short write of a prepared document.
+
+This module holds the service's lifecycle and ingestion; answering is service/pipeline_answers.py
+(AnswerDesk) and the documents and their findings service/pipeline_documents.py (DocumentDesk).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import queue
 import threading
-import time
-import uuid
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 from indexing.model import Document
 from indexing.read import document_id
@@ -26,6 +26,8 @@ from service.config import ServerSettings, get_config
 from service.errors import ApiError
 from service import upload_parts
 from service.jobs import Job, JobStore, atomic_write
+from service.pipeline_answers import AnswerDesk, with_footnotes  # noqa: F401 - with_footnotes: importable here as before
+from service.pipeline_documents import DocumentDesk
 
 log = logging.getLogger("budgetqa.service")
 
@@ -38,7 +40,7 @@ def _api_error(exc: ReadError) -> ApiError:
     return ApiError(_READ_STATUS.get(exc.code, 422), exc.code, exc.zh, exc.en)
 
 
-class Pipeline:
+class Pipeline(AnswerDesk, DocumentDesk):
     def __init__(self, settings: ServerSettings, index=None):
         self.settings = settings
         self.jobs = JobStore(settings.data_dir)
@@ -104,61 +106,6 @@ class Pipeline:
         """The uploaded PDF of a document; None for converted text or a document without its upload."""
         path = self.jobs.upload_path(doc_id, ".pdf")
         return path if path.exists() else None
-
-    def _answered(self, result):
-        return self._cite(self._flag_checked(result))
-
-    def _error_quotes(self, doc_id: str) -> list[tuple[str, str]]:
-        """(quoted narrative, message) of each error the checker found in a document, cached."""
-        cache = self.__dict__.setdefault("_errors_cache", {})
-        if doc_id not in cache:
-            text = self.jobs.findings_json(doc_id)
-            out = []
-            for d in (json.loads(text).get("documents", []) if text else []):
-                for f in d.get("findings", []):
-                    if f.get("severity") != "error":
-                        continue
-                    for e in f.get("evidence", []):
-                        if e.get("side") == "narrative" and e.get("quote"):
-                            out.append((e["quote"], f.get("message", "")))
-            cache[doc_id] = out
-        return cache[doc_id]
-
-    def _flag_checked(self, result):
-        """An answer never quotes a sentence the checker marks as an error without saying so: each
-        such citation gets a note in the answer (and in grounding_notes) with the finding."""
-        notes = []
-        for c in getattr(result, "citations", None) or []:
-            quote = (c.quote or "").strip()
-            if len(quote) < 6 or not c.doc_id:
-                continue
-            for found, message in self._error_quotes(c.doc_id):
-                core = found[12:-12] if len(found) > 40 else found  # findings quote 12 characters either side
-                if core and (core in quote or quote in found):
-                    notes.append(f"注意：引文[{c.n}]所在语句经核查有误——{message}")
-                    break
-        if notes:
-            result.answer = result.answer.rstrip() + "\n" + "\n".join(notes)
-            result.grounding_notes = list(result.grounding_notes) + notes
-        return result
-
-    def _cite(self, result):
-        """Boxes, cells and headers for each citation of an answer (service/citations.py)."""
-        from service.citations import values_before_markers
-
-        used: dict[int, list[str]] = values_before_markers(result.answer)
-        for f in getattr(result, "figures", None) or []:
-            if f.citation is not None:
-                used.setdefault(f.citation, []).append(f.value)
-        for c in result.citations:
-            try:
-                done = self.sources.complete(c.model_dump(mode="json"), used.get(c.n))
-            except Exception:  # noqa: BLE001 - a citation without a box still reads
-                log.exception("citation %s not located", c.n)
-                continue
-            for key in ("column", "box", "boxes", "cells", "quote_with_headers"):
-                setattr(c, key, done.get(key, getattr(c, key)))
-        return result
 
     def health(self) -> dict:
         counts = self.index.counts()
@@ -330,194 +277,3 @@ class Pipeline:
                 self._queue.queue.remove(job_id)
             except ValueError:
                 pass
-
-    # -- documents ------------------------------------------------------------------------------
-
-    def documents(self) -> list[dict]:
-        """Every document; `versions` names the others of the same department, year and kind (the
-        same disclosure kept more than once, BUDGETQA_DUPLICATES=keep)."""
-        with self._lock:
-            records = self.index.documents()
-        groups: dict[tuple, list[str]] = {}
-        for r in records:
-            if r.department and r.year:
-                groups.setdefault((r.department, r.year, r.kind), []).append(r.doc_id)
-        out = []
-        for r in records:
-            body = self.describe(r)
-            body["versions"] = [d for d in groups.get((r.department, r.year, r.kind), []) if d != r.doc_id]
-            out.append(body)
-        return out
-
-    def describe(self, record) -> dict:
-        counts = {"error": 0, "warning": 0, "info": 0}
-        report = self.jobs.findings_json(record.doc_id)
-        if report:
-            for d in json.loads(report).get("documents", []):
-                for f in d.get("findings", []):
-                    counts[f["severity"]] = counts.get(f["severity"], 0) + 1
-        return {"id": record.doc_id, "source": record.source, "department": record.department,
-                "region": record.region, "year": record.year, "kind": record.kind,
-                "chunks": record.n_chunks, "figures": record.n_figures, "findings": counts}
-
-    def record(self, doc_id: str):
-        with self._lock:
-            return next((r for r in self.index.documents() if r.doc_id == doc_id), None)
-
-    def document(self, doc_id: str) -> Optional[Document]:
-        with self._lock:
-            return self.index.document(doc_id)
-
-    def delete(self, doc_id: str) -> bool:
-        with self._lock:
-            gone = self.index.delete(doc_id)
-            if self._qa is not None:
-                self._qa.remove(doc_id)
-        if gone:
-            self.jobs.forget(doc_id)
-            self.sources.forget(doc_id)
-        return gone
-
-    def findings(self, doc_id: str, fmt: str) -> tuple[bytes, str]:
-        from checking.findings import Report
-
-        text = self.jobs.findings_json(doc_id)
-        if text is None:  # indexed before checking existed, or findings lost: check again
-            doc = self.document(doc_id)
-            self._check(doc)
-            text = self.jobs.findings_json(doc_id)
-        report = Report.model_validate_json(text)
-        if fmt == "json":
-            return text.encode("utf-8"), "application/json"
-        from service import desk
-
-        if fmt == "pdf":
-            return desk.annotated_pdf(self, doc_id), "application/pdf"
-        decisions = desk.decisions_for(self, [doc_id])  # the inspectors' decisions (service/review.py)
-        if fmt == "html":
-            from checking.reports.html import to_html
-
-            return to_html(report, decisions=decisions, review_base=f"/review/{doc_id}").encode("utf-8"), \
-                "text/html; charset=utf-8"
-        import tempfile
-
-        from checking.reports.xlsx import write_xlsx
-
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "findings.xlsx"
-            write_xlsx(report, out, decisions)
-            return out.read_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-    # -- answering ------------------------------------------------------------------------------
-
-    def _answerer(self):
-        with self._lock:
-            if self._qa is None:
-                from service.index_evidence import IndexQA
-
-                self._qa = IndexQA(self.index, self._lock)
-            return self._qa
-
-    def ask(self, question: str, department=None, year=None, document_ids=None, mode=None, kind=None) -> dict:
-        result = self._answerer().ask(question, department=department, year=year, doc_ids=document_ids, mode=mode,
-                                      kind=kind)
-        return self._answered(result).model_dump(mode="json")
-
-    def ask_stream(self, question: str, department=None, year=None, document_ids=None, mode=None, kind=None
-                   ) -> Iterator[tuple[str, dict]]:
-        """Server-sent events: `token` pieces while the answer forms, then `result` (the grounded
-        answer, which replaces the streamed text: only it has passed the guard)."""
-        try:
-            for item in self._answerer().stream(question, department=department, year=year,
-                                                doc_ids=document_ids, mode=mode, kind=kind):
-                if isinstance(item, str):
-                    yield "token", {"text": item}
-                else:
-                    yield "result", self._answered(item).model_dump(mode="json")
-        except Exception as exc:  # noqa: BLE001 - the stream has started: report in-band
-            log.exception("ask stream failed")
-            yield "error", {"error": {"code": "internal_error", "message_zh": f"回答失败：{type(exc).__name__}",
-                                      "message_en": f"Answering failed: {type(exc).__name__}"}}
-
-    def department(self, text: Optional[str]) -> Optional[str]:
-        """A department filter as any unambiguous part of an indexed name (service/scope.py); one
-        several departments share is refused with the candidates."""
-        from service.scope import catalog_of, department_filter
-
-        with self._lock:
-            name, candidates = department_filter(text, catalog_of(self.index.documents()))
-        if candidates:
-            raise ApiError(400, "ambiguous_department", f"“{text}”可能指：{'、'.join(candidates)}，请写明是哪一个部门",
-                           f"{text!r} fits several departments: {', '.join(candidates)}")
-        return name
-
-    def search(self, query, k, department, year, table_type, document_id) -> list[dict]:
-        from service.search_query import search_query
-
-        department = self.department(department)
-        with self._lock:
-            hits = self.index.search(search_query(query, [department] if department else []), k=k,
-                                     department=department, year=year, table_type=table_type,
-                                     doc_id=document_id)
-        return [h.to_dict() for h in hits]
-
-    def figures(self, limit: int = 200, **filters) -> list[dict]:
-        """Exact figures from the structured store (indexing/figures_store.py): every printed number
-        with its table, row, column or sentence and page."""
-        from indexing.figures_store import record_json
-
-        if filters.get("department"):
-            filters["department"] = self.department(filters["department"])
-        with self._lock:
-            records = self.index.figures.query(limit=limit, **{k: v for k, v in filters.items() if v not in (None, "")})
-        return [self.sources.figure_place(record_json(r)) for r in records]
-
-    # -- OpenAI-compatible chat ---------------------------------------------------------------------
-
-    def chat(self, question: str, model: str) -> dict:
-        result = self._answered(self._answerer().ask(question))
-        return {
-            "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
-            "object": "chat.completion",
-            "created": int(time.time()),
-            "model": model,
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": with_footnotes(result)}}],
-            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            "citations": [c.model_dump(mode="json") for c in result.citations],
-            "budgetqa": result.model_dump(mode="json"),
-        }
-
-    def chat_stream(self, question: str, model: str) -> Iterator[str]:
-        """OpenAI streaming chunks. The grounded answer is sent as the content (the model's raw
-        tokens are never sent here: an OpenAI client cannot take back a streamed number)."""
-        result = self._answered(self._answerer().ask(question))
-        ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
-
-        def chunk(delta: dict, finish: Optional[str] = None, extra: Optional[dict] = None) -> str:
-            body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
-                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **(extra or {})}
-            return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
-
-        yield chunk({"role": "assistant", "content": ""})
-        text = with_footnotes(result)
-        for start in range(0, len(text), 24):
-            yield chunk({"content": text[start:start + 24]})
-        yield chunk({}, "stop", {"citations": [c.model_dump(mode="json") for c in result.citations]})
-        yield "data: [DONE]\n\n"
-
-
-def with_footnotes(result) -> str:
-    """The answer followed by its sources as numbered footnotes, for chat front-ends that only
-    show text."""
-    lines = [result.answer]
-    if result.citations:
-        lines.append("")
-        lines.append("来源：")
-        for c in result.citations:
-            where = "，".join(x for x in (
-                f"第{c.page}页" if c.page else "", c.table or "", f"行“{c.row_name}”" if c.row_name else "",
-                f"列“{c.column}”" if c.column else "", c.section or "") if x)
-            quote = getattr(c, "quote_with_headers", None) or c.quote
-            lines.append(f"[{c.n}] {c.document}{('，' + where) if where else ''}：“{quote[:120]}”")
-    return "\n".join(lines)
