@@ -107,6 +107,15 @@ def items_of(doc: Document) -> list[Evidence]:
                                 suspicious=looks_like_instruction(sent) or in_instruction(sec, start, start + len(sent)),
                                 **base))
     for table in doc.tables:
+        unit = table.unit or meta.table_unit or "万元"
+        # The notes under a table and an empty table's 空表说明 are sentences of the document ("本部门
+        # 无政府性基金预算…故本表为空表"): what the table says when its rows say nothing.
+        notes = [n for n in [*table.notes, table.empty_note] if n and len(n.strip()) >= 4]
+        for i, note in enumerate(notes):
+            out.append(Evidence(id=f"{tag}:{table.id}:n{i}", text=note.strip(), kind="sentence", table_id=table.id,
+                                table=table.title, section=table.title, unit=unit,
+                                page=table.pages[-1] if table.pages else None,
+                                suspicious=looks_like_instruction(note), **base))
         for row in table.rows:
             cells = [c.text for c in row.cells if c.text]
             if not cells:
@@ -190,6 +199,10 @@ class InMemoryEvidence:
 
     def __contains__(self, doc_id: str) -> bool:
         return doc_id in self._docs
+
+    def department_of(self, doc_id: str) -> Optional[str]:
+        doc = self._docs.get(doc_id)
+        return doc.meta.department if doc is not None else None
 
     def doc_items(self, doc_id: str) -> list[Evidence]:
         return self._items.get(doc_id, [])

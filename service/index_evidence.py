@@ -1,11 +1,12 @@
 """Answering over the persistent index: the service's evidence provider.
 
 The answering chain works on sentence- and row-level evidence (service/evidence.py); the index
-retrieves chunks (a few sentences under a heading, a table row, a whole small table). This module
-bridges the two: hybrid retrieval (BM25 + dense, indexing/retrieve.py) ranks the chunks, and each
-chunk is expanded into the sentences or rows it holds, in rank order, and that ranking is fused
-with the lexical in-memory ranking, so a question whose words the index ranks low still finds its
-sentence. Figures
+retrieves chunks (a few sentences under a heading, a table row, a whole small table, a big table's
+notes). This module bridges the two: hybrid retrieval (BM25 + dense, indexing/retrieve.py) ranks
+the chunks, and each chunk is expanded into the sentences, rows or table notes it holds, in rank
+order, and that ranking is fused with the lexical in-memory ranking, so a question whose words the
+index ranks low still finds its sentence. The index is asked the question as service/search_query.py
+words it (colloquial words read as the templates', the in-scope department's name left out). Figures
 and whole tables come from the documents themselves, so every number keeps its cell.
 """
 
@@ -17,6 +18,7 @@ from typing import Iterator, Optional, Union
 from indexing.retrieve import RRF_K
 from service.chain import AnswerResult, build_chain
 from service.evidence import Evidence, InMemoryEvidence
+from service.search_query import scope_departments, search_query
 
 
 class IndexQA:
@@ -28,6 +30,7 @@ class IndexQA:
         self.memory = InMemoryEvidence()
         self._by_section: dict[tuple[str, str], list[Evidence]] = {}
         self._by_row: dict[tuple[str, str, int], Evidence] = {}
+        self._notes: dict[tuple[str, str], list[Evidence]] = {}
         for doc in docs:
             if doc is not None:
                 self.add(doc)
@@ -41,7 +44,9 @@ class IndexQA:
             return
         self.memory.add(doc)
         for it in self.memory.doc_items(doc.id):
-            if it.kind == "sentence":
+            if it.kind == "sentence" and it.table_id:  # a table's note (service/evidence.items_of)
+                self._notes.setdefault((it.doc_id, it.table_id), []).append(it)
+            elif it.kind == "sentence":
                 self._by_section.setdefault((it.doc_id, it.section_id), []).append(it)
             else:
                 self._by_row[(it.doc_id, it.table_id, it.row)] = it
@@ -52,6 +57,7 @@ class IndexQA:
             return
         self._by_section = {k: v for k, v in self._by_section.items() if k[0] != doc_id}
         self._by_row = {k: v for k, v in self._by_row.items() if k[0] != doc_id}
+        self._notes = {k: v for k, v in self._notes.items() if k[0] != doc_id}
         self._chains = {}
 
     def chain(self, mode: Optional[str]):
@@ -77,6 +83,9 @@ class IndexQA:
     def retrieve(self, question: str, hints: dict) -> list[Evidence]:
         k = int(hints.get("k") or 12)
         doc_ids = hints.get("doc_ids")
+        # the words naming the one department in scope select nothing inside it (service/search_query.py)
+        question = search_query(question, scope_departments(hints.get("department"), doc_ids,
+                                                            self.memory.department_of))
         with self.lock:
             hits = self.index.search(question, k=k, department=hints.get("department"), year=hints.get("year"),
                                      doc_id=list(doc_ids) if doc_ids else None)
@@ -106,8 +115,11 @@ class IndexQA:
         if kind == "row":
             row = self._by_row.get((doc_id, meta.get("table_id"), meta.get("row")))
             return [row] if row else []
-        if kind == "table":
-            return self.memory.rows(doc_id, meta.get("table_id"))
+        notes = self._notes.get((doc_id, meta.get("table_id")), [])
+        if kind == "table":  # its rows, then its notes (an empty table: its 空表说明 alone)
+            return self.memory.rows(doc_id, meta.get("table_id")) + notes
+        if kind == "note":
+            return [it for it in notes if it.text in hit.text]
         return []
 
     def ask(self, question: str, *, department=None, year=None, doc_ids=None, mode=None, kind=None) -> AnswerResult:
