@@ -9,7 +9,9 @@ then for every labelled question asks `/v1/ask` twice:
   - as asked: no selector, every department loaded; the scope comes from the question alone
     (service/scope.py). Reported: how the scope was read (named / ambiguous / absent …), whether a
     named department was the right one, and the key-value accuracy of the questions it named.
-Scoring is eval/qa_eval.py's and eval/runner.qa_metrics' (the labelled-set runner's own), imported.
+Scoring is eval/qa_eval.py's and eval/runner.qa_metrics' (the labelled-set runner's own), imported,
+with one correction to evidence (`evidence_label`): a key value the document prints nowhere (a share
+or a change the label computed) is not asked of a passage, since no passage can print it.
 
     .venv/bin/python -m bench.answer_http [--data DIR] [--shared DIR] [--json OUT] [--limit N]
 
@@ -65,6 +67,7 @@ def run_questions(client: httpx.Client, labels, records: dict[str, dict], docs: 
     from service.chain import AnswerResult
 
     scoped_rows, asked_rows, scope_status, right_department = [], [], Counter(), Counter()
+    printed = {name: printed_numbers(doc) for name, doc in docs.items()}
     latencies = []
     n = 0
     for label in labels:
@@ -80,8 +83,11 @@ def run_questions(client: httpx.Client, labels, records: dict[str, dict], docs: 
             row = {"id": f"{label.name}/{q['id']}", "type": q["type"]}
             if q["type"] != "unanswerable" and q.get("evidence_quote"):
                 hits = client.post("/v1/search", json={"query": q["question"], "k": 5, "department": dept}).json()["hits"]
-                rel = [qa_eval.relevance(h["text"], q) for h in hits]
+                judged = evidence_label(q, printed[label.doc_path.name])
+                rel = [qa_eval.relevance(h["text"], judged) for h in hits]
                 row["rank"] = next((i for i, r in enumerate(rel, 1) if r), None)
+                row["rank_every_key_value"] = next(  # the label's key values as they stand
+                    (i for i, h in enumerate(hits, 1) if qa_eval.relevance(h["text"], q)), None)
                 row["relevance"] = next((r for r in rel if r), None)
                 row["in_department"] = all(h["metadata"].get("department") == dept for h in hits)
             t = time.perf_counter()
@@ -98,6 +104,37 @@ def run_questions(client: httpx.Client, labels, records: dict[str, dict], docs: 
     return {"scoped": scoped_rows, "asked": asked_rows, "scope_status": dict(scope_status),
             "named_right_department": right_department[True], "named_wrong_department": right_department[False],
             "ask_latency_s": sorted(latencies)}
+
+
+def printed_numbers(doc) -> list:
+    """Every figure the document prints: its narrative, its cells (the cell's text too: a
+    performance indicator "≤1213.5万元" is text), its tables' notes."""
+    from eval.qa_eval import numbers
+
+    out = [v for s in doc.sections for v in numbers(s.text)]
+    for t in doc.tables:
+        for text in [*t.notes, t.empty_note or "", t.title]:
+            out += numbers(text)
+        for r in t.rows:
+            for c in r.cells:
+                out += numbers(c.text)
+    return out
+
+
+def evidence_label(q: dict, printed: list) -> dict:
+    """The label as retrieval is judged on it. Its key values serve the answer, and some of them the
+    label computed (a share, a change, a sum the document never prints): a passage cannot print
+    those, so asking every key value of one passage makes the values criterion unsatisfiable for
+    every computed answer. Judged here: the key values the document prints; where some were dropped
+    at least two must remain (a computation starts from two figures; one figure alone shows none of
+    it), else only the quote criteria judge. The quote criteria are unchanged."""
+    from eval.metrics import values_found
+
+    kv = [v for v in q.get("key_values") or [] if v is not None]
+    shown = [v for v, ok in zip(kv, values_found(kv, printed)) if ok]
+    if len(shown) == len(kv):
+        return q
+    return {**q, "key_values": shown if len(shown) >= 2 else []}
 
 
 def _scores(result, q: dict, doc, qa_eval) -> dict:
@@ -153,7 +190,10 @@ def main(argv: list[str] | None = None) -> int:
         "documents": len(records), "labels_without_document": [str(m) for m in missing],
         "questions": len(out["scoped"]), "load_and_start_s": round(load_s, 1),
         "scoped": {**scoped, "evidence_top5_in_department": _ratio(
-            sum(1 for r in searched if r["rank"] and r["in_department"]), len(searched))},
+            sum(1 for r in searched if r["rank"] and r["in_department"]), len(searched)),
+            "evidence_top5_every_key_value": _ratio(
+                sum(1 for r in searched if r["rank_every_key_value"] and r["in_department"]), len(searched)),
+            "evidence_missed": [r["id"] for r in searched if not (r["rank"] and r["in_department"])]},
         "as_asked": {"scope_status": out["scope_status"], "named_right_department": out["named_right_department"],
                      "named_wrong_department": out["named_wrong_department"], **{
                          k: asked.get(k) for k in ("key_value_accuracy", "refusal_accuracy", "false_refusals",
@@ -191,6 +231,8 @@ def print_summary(s: dict) -> None:
     print(f"  key-value accuracy      {sc['key_value_accuracy']}")
     print(f"  unanswerable declined   {sc['refusal_accuracy']}   (answerable refused: {sc['false_refusals']})")
     print(f"  evidence in top 5       {sc['recall@5']}   (every hit in the department: {sc['evidence_top5_in_department']})")
+    print(f"    (asking a passage for every key value, computed ones too: {sc['evidence_top5_every_key_value']})")
+    print(f"    missed: {' '.join(sc['evidence_missed']) or 'none'}")
     print(f"  ungrounded figures      {sc['ungrounded_figures']}")
     for t, v in sc["key_value_accuracy_by_type"].items():
         print(f"    {t:<8} {v}")

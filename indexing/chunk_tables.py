@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from indexing.chunk_sections import doc_label
+from indexing.chunk_sections import doc_label, split_text
 from indexing.model import Document, Row, Table, TableType
 
 SMALL_TABLE_ROWS = 30  # whole-table chunk only for tables this small...
@@ -81,13 +81,26 @@ def _group_fact(cells: list) -> Optional[str]:
         if not cell.text or cell.column.split("/")[-1].split("#")[0] in ("序号", "栏次", "行次"):
             continue
         if cell.figure is not None and cell.figure.value is not None and not _is_code(cell):
-            facts.append(f"{_GROUP.sub('', cell.column)} = {cell.text}")
+            facts.append(_fact(_GROUP.sub('', cell.column), cell.text))
         else:
             names.append(cell.text)
     if not facts and not names:
         return None
     label = " ".join(names)
     return f"{label} / " + "；".join(facts) if facts else label
+
+
+def header_words(column: str) -> str:
+    """A column's header as chunks write it. 项目 alone as a header, or as a part of one (项目/功能分类
+    科目名称, 本年支出/项目), heads the column of row labels: it means "item", as in every 收支总表, 三公
+    and 功能分类 table, not "project". Written into every such table's chunks it would answer each
+    question about 项目 (有哪些项目) with every table; the row labels it heads are written anyway."""
+    return "/".join(p for p in column.split("/") if p.strip() != "项目")
+
+
+def _fact(column: str, text: str) -> str:
+    header = header_words(column)
+    return f"{header} = {text}" if header else text
 
 
 def _is_code(cell) -> bool:
@@ -124,7 +137,7 @@ def row_fact(doc: Document, table: Table, row: Row) -> Optional[str]:
                 pending_label = None if is_number else cell.text
             continue
         pending_label = None
-        facts.append(f"{cell.column} = {cell.text}")
+        facts.append(_fact(cell.column, cell.text))
     if not facts and not label:
         return None
     body = f"{label} / " + "；".join(facts) if facts else label
@@ -141,7 +154,7 @@ def render_table(doc: Document, table: Table) -> str:
     lines = [table_head(doc, table)]
     used = _used_columns(table) if table.rows else list(range(len(table.columns)))
     if table.columns:
-        lines.append(" | ".join(table.columns[i] for i in used if i < len(table.columns)))
+        lines.append(" | ".join(header_words(table.columns[i]) for i in used if i < len(table.columns)))
     for row in table.rows:
         texts = [row.cells[i].text if i < len(row.cells) else "" for i in used]
         if any(texts):
@@ -169,6 +182,8 @@ def table_chunks(doc: Document, table: Table) -> list[tuple[str, dict[str, Any]]
     whole = render_table(doc, table)
     if (len(table.rows) <= SMALL_TABLE_ROWS and len(whole) <= SMALL_TABLE_CHARS) or not table.rows:
         out.append((whole, {**_table_meta(table), "chunk_kind": "table"}))
+    else:
+        out.extend(note_chunks(doc, table))
     for row in table.rows:
         text = row_fact(doc, table, row)
         if text is None:
@@ -182,3 +197,19 @@ def table_chunks(doc: Document, table: Table) -> list[tuple[str, dict[str, Any]]
             meta["page"] = row.page
         out.append((text, meta))
     return out
+
+
+def note_chunks(doc: Document, table: Table) -> list[tuple[str, dict[str, Any]]]:
+    """The notes printed under a table that is not kept whole, under the table's head: a row chunk
+    holds one row and no note, so without this a big table's "注：…" is in no chunk. Notes that say
+    nothing ("注：无。") are left out. Split like narrative text when they run long."""
+    notes = [n.strip() for n in table.notes if _NOTE_LABEL.sub("", n or "") not in ("", "无", "略")]
+    if not notes:
+        return []
+    meta = {**_table_meta(table), "chunk_kind": "note"}
+    head = f"{table_head(doc, table)}〔表注〕"
+    return [(f"{head}\n{piece}", {**meta, "offset": offset}) for offset, piece in split_text("\n".join(notes))]
+
+
+# a note's label and end punctuation: what is left says something, or is empty, 无 or 略
+_NOTE_LABEL = re.compile(r"^[\s（(]*(?:备注|附注|注|说明)?\s*\d*[：:.、）)]?\s*|[。.；;\s]+$")
