@@ -306,13 +306,15 @@ def create_app(settings: Optional[ServerSettings] = None, pipeline: Optional[Pip
                                f"A message is too long: {len(m.content):,} characters, the limit is "
                                f"{settings.max_message_chars:,} (setting BUDGETQA_MAX_MESSAGE_CHARS)")
         filters(model=req.model, role=[m.role for m in req.messages])
-        question = next((m.content for m in reversed(req.messages) if m.role == "user"), None)
-        if question is None:
+        asked = [m.content for m in req.messages if m.role == "user"]
+        if not asked:
             raise ApiError(400, "no_user_message", "消息中没有用户问题", "No user message in messages")
-        question = question_text(question)
+        # the last question is answered; the earlier ones say whom a follow-up is about
+        question, history = question_text(asked[-1]), asked[:-1]
         if req.stream:
-            return StreamingResponse(pipeline.chat_stream(question, req.model), media_type="text/event-stream")
-        return Response(json.dumps(pipeline.chat(question, req.model), ensure_ascii=False), media_type="application/json")
+            return StreamingResponse(pipeline.chat_stream(question, req.model, history), media_type="text/event-stream")
+        return Response(json.dumps(pipeline.chat(question, req.model, history), ensure_ascii=False),
+                        media_type="application/json")
 
     @app.get("/v1/models", tags=["openai"], summary="模型列表（OpenAI 兼容） / models")
     def models(_: Optional[KeyEntry] = Depends(caller)) -> dict:

@@ -144,24 +144,38 @@ class AnswerDesk:
 
     # -- OpenAI-compatible chat ---------------------------------------------------------------------
 
-    def chat(self, question: str, model: str) -> dict:
-        result = self._answered(self._answerer().ask(question))
+    def _chat_answer(self, question: str, history: Optional[list[str]]):
+        """The answer to the conversation's last question, read with what it keeps from the earlier
+        ones (service/conversation.py): (result, the text a chat client shows)."""
+        from service.conversation import carried
+        from service.scope import catalog_of
+
+        with self._lock:
+            catalog = catalog_of(self.index.documents())
+        kept = carried(history or [], question, catalog)
+        result = self._answered(self._answerer().ask(question, **kept.filters()))
+        if kept.note:
+            result.scope = {**result.scope, "carried": kept.filters(), "carried_note": kept.note}
+        return result, (f"（{kept.note}）\n" if kept.note else "") + with_footnotes(result)
+
+    def chat(self, question: str, model: str, history: Optional[list[str]] = None) -> dict:
+        result, text = self._chat_answer(question, history)
         return {
             "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": model,
             "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": with_footnotes(result)}}],
+                         "message": {"role": "assistant", "content": text}}],
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
             "citations": [c.model_dump(mode="json") for c in result.citations],
             "budgetqa": result.model_dump(mode="json"),
         }
 
-    def chat_stream(self, question: str, model: str) -> Iterator[str]:
+    def chat_stream(self, question: str, model: str, history: Optional[list[str]] = None) -> Iterator[str]:
         """OpenAI streaming chunks. The grounded answer is sent as the content (the model's raw
         tokens are never sent here: an OpenAI client cannot take back a streamed number)."""
-        result = self._answered(self._answerer().ask(question))
+        result, text = self._chat_answer(question, history)
         ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
 
         def chunk(delta: dict, finish: Optional[str] = None, extra: Optional[dict] = None) -> str:
@@ -170,7 +184,6 @@ class AnswerDesk:
             return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
         yield chunk({"role": "assistant", "content": ""})
-        text = with_footnotes(result)
         for start in range(0, len(text), 24):
             yield chunk({"content": text[start:start + 24]})
         yield chunk({}, "stop", {"citations": [c.model_dump(mode="json") for c in result.citations]})
