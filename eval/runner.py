@@ -47,9 +47,12 @@ def _ms(s: Optional[float]) -> Optional[float]:
 
 
 def evaluate(labels: list[Label], *, baseline: bool = False, qa: bool = True, progress: bool = True,
-             embedding_model: Optional[str] = None) -> dict:
+             embedding_model: Optional[str] = None, data_dir: Optional[Path] = None) -> dict:
     """Run everything on `labels` (each with its doc_path). `qa=False` skips index, retrieval and
-    answers (reader and checker only: no model is loaded)."""
+    answers (reader and checker only: no model is loaded). `data_dir`: measure over that data
+    folder's index, the one `ingest`, `ask` and `serve` use (labelled documents it lacks are added,
+    those it holds are not embedded again; questions stay scoped to their document); without it a
+    fresh index in a temporary folder, so the figures depend on the labelled documents alone."""
     from tqdm import tqdm
 
     from checking.check import run_checks
@@ -66,8 +69,10 @@ def evaluate(labels: list[Label], *, baseline: bool = False, qa: bool = True, pr
             from indexing.ingest import Index
             from indexing.settings import Settings
 
-            settings = Settings.from_env(data_dir=Path(tmp.name) / "index", embedding_model=embedding_model)
-            index = Index(settings)
+            if data_dir is not None:
+                index = Index(Settings.of_data_folder(data_dir, embedding_model=embedding_model))
+            else:
+                index = Index(Settings.from_env(data_dir=Path(tmp.name) / "index", embedding_model=embedding_model))
             if baseline:
                 from eval.baseline import NaiveRAG
 

@@ -16,6 +16,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--labels", help="标注目录 / folder of gold label JSON files")
     p.add_argument("--docs", nargs="+", default=[], metavar="DIR",
                    help="文件目录（可多个）/ folder(s) holding the labelled documents")
+    p.add_argument("--data", metavar="DIR", help="用该数据目录的索引评测问答（缺少的标注文件会加入）/ answer over this data "
+                   "folder's index, the one ingest/ask/serve use (missing labelled documents are added); default: a "
+                   "fresh temporary index")
     p.add_argument("--baseline", action="store_true", help="同时运行朴素 RAG 基线 / also run the naive LangChain RAG")
     p.add_argument("--no-qa", action="store_true", help="只评读取与核查（不加载模型）/ reader and checker only")
     p.add_argument("--generate", type=int, metavar="N", help="另生成 N 份带注入错误的文件评测核查 / generated corpus")
@@ -56,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         if not labels:
             print("没有可评测的文件 / no labelled documents found in --docs", file=sys.stderr)
             return 2
-        results = evaluate(labels, baseline=args.baseline, qa=not args.no_qa)
+        results = evaluate(labels, baseline=args.baseline, qa=not args.no_qa,
+                           data_dir=Path(args.data) if args.data else None)
         results["missing_documents"] = [m.name for m in missing]
     if args.review is not None:
         from service.review import precision_signal
