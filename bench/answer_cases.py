@@ -184,8 +184,11 @@ def _index_case(index, doc_ids: dict, questions: list[dict], rounds: int, log, c
     from bench.index_scale import cold
     from service.index_evidence import IndexQA
 
+    from service.pipeline_answers import warm_answerer
+
     t0 = time.perf_counter()
     qa = IndexQA(index)
+    warm_answerer(qa)  # as the service does before its first question (Pipeline._warm)
     load = time.perf_counter() - t0
     depts = qa.memory.departments()
     qs = [{**q, "ids": [doc_ids[q["doc"].source]] if q["doc"] else None} for q in questions]
