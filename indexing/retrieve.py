@@ -281,17 +281,37 @@ def dedupe(ordered: list[Hit], stored: dict[str, tuple[str, dict[str, Any]]]) ->
     return out
 
 
+_FIGURE = re.compile(r"\d[\d,]*\.\d+|\d[\d,]{3,}")
+
+
+def _restated_total(text: str, meta: dict[str, Any], shown: dict[str, set]) -> bool:
+    """A total row whose figures better-ranked total rows of the same document already show: the
+    same whole restated in 收支总表, 财政拨款收支总表 and the function table ("合计 = 4981.72" three
+    times) says nothing new, and five of them filled the top k of a share question, leaving out the
+    part. Zeros are no figures here (an empty table's total). Records the figures of those it keeps."""
+    if not meta.get("is_total"):
+        return False
+    figures = {f.replace(",", "") for f in _FIGURE.findall(text.partition(": ")[2])}
+    figures = {f for f in figures if float(f) != 0}
+    seen = shown.setdefault(meta.get("doc_id", ""), set())
+    if figures and figures <= seen:
+        return True
+    seen |= figures
+    return False
+
+
 def diversify(ordered: list[Hit], stored: dict[str, tuple[str, dict[str, Any]]], k: int) -> list[Hit]:
     """Keep the ranking but allow at most MAX_ROWS_PER_TABLE row chunks of one table in the top k
     (every row repeats the table's header words, so one table otherwise crowds out the narrative
-    sentence and the whole-table chunk); the rows passed over fill up the list if it runs short."""
-    chosen, overflow, per_table = [], [], {}
+    sentence and the whole-table chunk), and no total row restating totals already chosen
+    (`_restated_total`); the rows passed over fill up the list if it runs short."""
+    chosen, overflow, per_table, totals = [], [], {}, {}
     for h in ordered:
-        meta = stored.get(h.chunk_id, ("", {}))[1]
+        text, meta = stored.get(h.chunk_id, ("", {}))
         if meta.get("chunk_kind") == "row":
             key = (meta.get("doc_id"), meta.get("table_id"))
             per_table[key] = per_table.get(key, 0) + 1
-            if per_table[key] > MAX_ROWS_PER_TABLE:
+            if per_table[key] > MAX_ROWS_PER_TABLE or _restated_total(text, meta, totals):
                 overflow.append(h)
                 continue
         chosen.append(h)
