@@ -78,12 +78,18 @@ def _groups(codes: list[Optional[str]], labels: list[str]) -> list[tuple[int, li
 
 
 def place_rows(values: list[list[str]], n_cols: int, codes: list[Optional[str]],
-               labels: list[str], column_totals: Optional[dict[int, Decimal]] = None) -> dict[int, list[str | None]]:
+               labels: list[str], column_totals: Optional[dict[int, Decimal]] = None,
+               extra_groups: Sequence[tuple[int, list[int]]] = (),
+               row_bounds: Optional[dict[int, dict[int, Decimal]]] = None) -> dict[int, list[str | None]]:
     """Rows whose numbers the identities place for sure: {row index: its n_cols value cells}.
 
     `values[i]` are the number tokens of row i in print order, the first being its total. Rows with
     all n_cols numbers, or none, are not returned (they need no placing). `column_totals` (part
-    column → amount) are what another table says the 合计 row holds in those columns."""
+    column → amount) are what another table says the 合计 row holds in those columns.
+    `extra_groups` are (total row, its part rows) the caller knows from the template's layout
+    (the expenditure side of a 收支总表: 支出总计 over the classes 一、二、…). `row_bounds` (row →
+    part column → amount) are ceilings another table sets: a fund's spending on a code in a column
+    never exceeds the department's whole spending on it (applied only when no amount is negative)."""
     n_parts = n_cols - 1
     nums = [[_value(t) for t in row] for row in values]
     if n_parts < 2 or any(v is None for row in nums for v in row):
@@ -112,7 +118,14 @@ def place_rows(values: list[list[str]], n_cols: int, codes: list[Optional[str]],
                       if all(abs((cand[c] or Decimal(0)) - v) <= _tolerance([v], 1) for c, v in column_totals.items())]
         if not domains[t]:
             return {}
-    groups = [(p, kids) for p, kids in _groups(codes, labels)
+    if row_bounds and all(v >= 0 for row in nums for v in row):
+        for r, ceilings in row_bounds.items():
+            if r in domains:
+                domains[r] = [cand for cand in domains[r]
+                              if all((cand[c] or Decimal(0)) <= v + _tolerance([v], 1) for c, v in ceilings.items())]
+                if not domains[r]:
+                    return {}
+    groups = [(p, kids) for p, kids in [*_groups(codes, labels), *extra_groups]
               if all(r in fixed or r in domains for r in [p, *kids])]
     # The search runs on integers in the table's smallest printed unit (cents): exact and fast.
     places = max((-v.as_tuple().exponent for row in nums for v in row), default=0)

@@ -134,7 +134,8 @@ def parse_flat_table(
         table = _side_by_side(table_id, title, context, header_lines, body_lines)
     else:
         known = _summary_totals(previous) if ttype in (TableType.income, TableType.expenditure) else {}
-        table = _regular(table_id, title, context, header_lines, body_lines, perf, known)
+        ceilings = _department_spending(previous) if ttype in _FUND_TABLES else {}
+        table = _regular(table_id, title, context, header_lines, body_lines, perf, known, ceilings)
     for note in notes:
         if re.search(r"空表|无数据|此表为空", note) and table.empty_note is None and not any(r.figures() for r in table.rows):
             table.empty_note = note
@@ -166,8 +167,34 @@ def _summary_totals(previous: Sequence[Table]) -> dict[str, Decimal]:
     return out
 
 
+_FUND_TABLES = (TableType.general_budget_expenditure, TableType.gov_fund, TableType.state_capital)
+_TOTAL_LABEL_RE = re.compile(r"^\s*(?:合\s*计|总\s*计)\s*$")
+
+
+def _department_spending(previous: Sequence[Table]) -> dict[tuple[str, str], Decimal]:
+    """(code, column name) → amount of the 支出总表, when it was read completely. It covers every
+    fund, so a fund table's amount for the same code and column (基本支出, 项目支出) can be no
+    larger; a blank cell of a complete table is 0."""
+    total = next((t for t in previous if t.standard_type == TableType.expenditure), None)
+    if total is None or not total.complete:
+        return {}
+    out: dict[tuple[str, str], Decimal] = {}
+    for row in total.rows:
+        key = row.code or ("合计" if _TOTAL_LABEL_RE.match(row.name or "") else None)
+        if key is None:
+            continue
+        for cell in row.cells:
+            leaf = normalise_label(cell.column.split("/")[-1])
+            if cell.figure is not None and cell.figure.value is not None:
+                out[(key, leaf)] = cell.figure.value
+            elif not cell.text and leaf in ("基本支出", "项目支出"):
+                out[(key, leaf)] = Decimal(0)
+    return out
+
+
 def _regular(table_id: str, title: str, context: list[str], header_lines: list[str], body_lines: list[str], perf: bool,
-             known: Optional[dict[str, Decimal]] = None) -> Table:
+             known: Optional[dict[str, Decimal]] = None,
+             ceilings: Optional[dict[tuple[str, str], Decimal]] = None) -> Table:
     rows: list[tuple[list[tuple[str, str]], list[str]]] = []
     pending: list[tuple[str, str]] = []
     prev_multi = False
@@ -212,10 +239,17 @@ def _regular(table_id: str, title: str, context: list[str], header_lines: list[s
     value_cols = _value_columns(header_lines, n_values, htext, len(text_cols))
     column_totals = {k - 1: known[normalise_label(c)] for k, c in enumerate(value_cols)
                      if k and known and normalise_label(c) in known}
-    placed = place_rows([v for _, v in rows], n_values,
-                        [next((re.sub(r"\D", "", t) for k, t in segs if k == "C"), None) for segs, _ in rows],
-                        [next((t for k, t in segs if k == "L"), "") for segs, _ in rows],
-                        column_totals) if n_values >= 3 else {}
+    row_codes = [next((re.sub(r"\D", "", t) for k, t in segs if k == "C"), None) for segs, _ in rows]
+    row_labels = [next((t for k, t in segs if k == "L"), "") for segs, _ in rows]
+    row_bounds = {}
+    for r, code in enumerate(row_codes):
+        key = code or ("合计" if _TOTAL_LABEL_RE.match(row_labels[r]) else None)
+        bound = {k - 1: ceilings[(key, normalise_label(c.split("/")[-1]))] for k, c in enumerate(value_cols)
+                 if k and ceilings and (key, normalise_label(c.split("/")[-1])) in ceilings}
+        if bound:
+            row_bounds[r] = bound
+    placed = place_rows([v for _, v in rows], n_values, row_codes, row_labels,
+                        column_totals, row_bounds=row_bounds) if n_values >= 3 else {}
     ambiguous = 0
     body: list[list[Optional[str]]] = []
     for r, (segs, values) in enumerate(rows):
@@ -290,6 +324,42 @@ def _new_label(prev: str, t: str) -> bool:
     return len(t) >= 2 and len(last) >= 2 and bool(_CJK_EDGE.match(t[0])) and bool(_CJK_EDGE.match(last[-1]))
 
 
+_ORDINAL_ITEM = re.compile(r"^[一二三四五六七八九十]+[、.．]")
+_SIDE_TOTAL = re.compile(r"^(?:本年支出合计|支出总计|支出合计)$")
+
+
+def _right_value_names(header_lines: list[str], n_right: int) -> list[str]:
+    """The expenditure side's amount columns as printed: the header words after its own label
+    column (the last 项目 / 支出项目 word of the header), when there are exactly as many."""
+    words = " ".join(header_lines).split()
+    last = max((k for k, w in enumerate(words) if w in ("项目", "支出项目", "项 目")), default=None)
+    if last is None or n_right < 2:
+        return []
+    names = words[last + 1:]
+    return names if len(names) == n_right else []
+
+
+def _place_expenditure_side(rows: list, n_right: int) -> dict[int, list[Optional[str]]]:
+    """The expenditure side's short rows placed by the side's own identity: its total row
+    (本年支出合计, or 支出总计 when there is no 本年支出合计) is, column by column, the sum of the
+    classes listed above it (一、二、… items), and each row's 合计 is the sum of its parts
+    (indexing/read/flat_placement.py: placed only where every reading agrees)."""
+    if n_right < 3:
+        return {}
+    right = [(k, r[1]) for k, r in enumerate(rows) if r[1] is not None and r[1][1]]
+    labels = [re.sub(r"\s+", "", g[0]) for _, g in right]
+    totals = [i for i, l in enumerate(labels) if _SIDE_TOTAL.match(l)]
+    total = next((i for i in totals if labels[i] == "本年支出合计"), totals[-1] if totals else None)
+    if total is None:
+        return {}
+    parts = [i for i in range(total) if _ORDINAL_ITEM.match(labels[i])]
+    if not parts:
+        return {}
+    placed = place_rows([g[1] for _, g in right], n_right, [None] * len(right), labels,
+                        extra_groups=[(total, parts)])
+    return {right[i][0]: cells for i, cells in placed.items()}
+
+
 def _side_by_side(table_id: str, title: str, context: list[str], header_lines: list[str], body_lines: list[str]) -> Table:
     """收支总表 / 财政拨款收支总表: income label + amount on the left, expenditure label + amounts on the right."""
     rows: list[list[tuple[str, list[str]]]] = []  # per row: [left group, right group]
@@ -324,11 +394,15 @@ def _side_by_side(table_id: str, title: str, context: list[str], header_lines: l
     n_right = max([len(r[1][1]) for r in rows if r[1]] + [1])
     left_cols = ["收入/项目", "收入/金额"] + [f"收入/金额#{k}" for k in range(2, n_left + 1)]
     right_cols = ["支出/项目"] + (["支出/金额"] if n_right == 1 else ["支出/合计"] + [f"支出/列{k}" for k in range(2, n_right + 1)])
+    named = _right_value_names(header_lines, n_right)
+    if named:
+        right_cols = ["支出/项目"] + [f"支出/{w}" for w in named]
+    placed_right = _place_expenditure_side(rows, n_right)
     ambiguous = 0
     body: list[list[Optional[str]]] = []
-    for left, right in rows:
+    for r, (left, right) in enumerate(rows):
         cells: list[Optional[str]] = []
-        for group, n in ((left, n_left), (right, n_right)):
+        for side, (group, n) in enumerate(((left, n_left), (right, n_right))):
             if group is None:
                 cells += [None] * (n + 1)
                 continue
@@ -336,6 +410,8 @@ def _side_by_side(table_id: str, title: str, context: list[str], header_lines: l
             placed = [label] + [None] * n
             if len(vals) == n:
                 placed[1:] = vals
+            elif side == 1 and r in placed_right:
+                placed[1:] = placed_right[r]
             elif vals:
                 placed[1] = vals[0]
                 if len(vals) > 1:
