@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
@@ -99,13 +100,17 @@ def ingest_task(parts: list[tuple[str, bytes]], model: Optional[str], backend: O
 
     if one_thread:
         _one_thread_per_worker()
+    t0 = time.perf_counter()
     try:
         doc = read_parts_bytes(parts)
     except ReadError as exc:
         return Failure(" + ".join(n for n, _ in parts), f"{exc.zh} / {exc.en}")
+    read_s = time.perf_counter() - t0
     embeddings = get_embeddings(model, backend=backend)
     cache = open_cache(Path(cache_path)) if cache_path else None
-    return prepare(doc, embeddings, cache)
+    prepared = prepare(doc, embeddings, cache)
+    prepared.timings["read_s"] = read_s
+    return prepared
 
 
 def _load_model(model: Optional[str], backend: Optional[str]) -> str:

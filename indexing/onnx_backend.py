@@ -17,7 +17,11 @@ whole model. Texts are sorted by length and cut into batches of at most TOKEN_BU
 at a time: dynamic quantisation scales the activations per batch tensor, so a text's vector would
 depend on the texts batched with it (up to 0.01 per component); one at a time it is a function of
 the text alone (the embedding cache and the Dask == serial test rely on that), and on this CPU it is
-no slower (10.3 s vs 10.2 s for the seeds' embedded chunks).
+no slower: the 291 embedded chunks of ../shared (seeds + pdfs), per document as ingest sends them,
+three rounds interleaved at load ~11 on 2 cores: 4.9–6.7 s one at a time, 6.2–11.2 s in batches of
+2,048 padded tokens. The session's pool threads do not spin while idle: with spinning (ONNX
+Runtime's default) the same run took 14.8–18.9 s, as spinning threads take the shared cores from
+the thread that has work.
 """
 
 from __future__ import annotations
@@ -148,6 +152,10 @@ class OnnxEncoder:
             opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Idle pool threads sleep instead of spinning: on cores other processes share (the reader,
+        # the writer, other workers), spinning threads steal the CPU the other pool thread waits for.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(model_file), sess_options=opts, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
