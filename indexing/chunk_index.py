@@ -51,7 +51,10 @@ class ChunkIndex:
         parts = [self.doc_positions[d] for d in ready if d in self.doc_positions]
         if not parts:
             return NONE
-        pos = np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+        if len(parts) == len(self.doc_positions):  # every document: no concatenation and sort
+            pos = np.arange(len(self.ids), dtype=np.int64)
+        else:
+            pos = np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
         if table_type:
             pos = pos[self.table_type[pos] == self._table_types.get(table_type, -2)]
         if chunk_kind:
