@@ -171,11 +171,12 @@ def annotate(report: DocumentReport, pdf_path: str | Path, decisions: Optional[d
             by_page.setdefault(m.page, []).append(m)
     for page_no, page_marks in by_page.items():
         page = writer.pages[shift + page_no - 1]
-        box = page.mediabox
-        left, top_y = float(box.left), float(box.top)
-        width, height = float(box.width), float(box.height)
+        box = page.cropbox  # what a viewer shows; boxes are points from its top-left corner
+        # a box may be written upside down ([0 595 842 0]): its corners, not its order, count
+        left, top_y = min(float(box.left), float(box.right)), max(float(box.top), float(box.bottom))
+        width, height = abs(float(box.width)), abs(float(box.height))
         overlay = PdfReader(io.BytesIO(_labels(width, height, page_marks))).pages[0]
-        page.merge_page(overlay)
+        page.merge_translated_page(overlay, left, top_y - height)
         for m in page_marks:
             x0, top, x1, bottom = m.box
             rect = (left + x0 - 1, top_y - bottom - 1, left + x1 + 1, top_y - top + 1)

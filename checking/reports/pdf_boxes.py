@@ -81,11 +81,14 @@ def page_text(pdf_path: str | Path, page_no: int) -> Optional[PageText]:
         if not 1 <= page_no <= len(pdf.pages):
             return None
         page = pdf.pages[page_no - 1]
+        from indexing.read.pdf_page import page_view_corner
+
+        dx, dy = page_view_corner(page)  # the reader's page-view coordinates (MediaBox off the origin)
         text, boxes = [], []
         for ch in page.chars:
             for c in _SPACE.sub("", ch.get("text") or ""):
                 text.append(c)
-                boxes.append((float(ch["x0"]), float(ch["top"]), float(ch["x1"]), float(ch["bottom"])))
+                boxes.append((float(ch["x0"]) - dx, float(ch["top"]) - dy, float(ch["x1"]) - dx, float(ch["bottom"]) - dy))
         found = PageText("".join(text), boxes, float(page.width), float(page.height))
     with _CACHE_LOCK:
         _CACHE[key] = found

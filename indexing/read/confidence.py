@@ -25,6 +25,7 @@ from typing import Iterable, Optional
 from indexing.model import Document, Figure, Row, Table, TableConfidence, TableType, is_line_number_column
 from indexing.numbers import Agreement, compare_printed, sum_interval
 from indexing.read.codes import known_name, name_agrees
+from indexing.read.tables import name_column, names_projects
 
 # A reading is in doubt when at least this many totals fail and they are this share of the checked.
 DOUBT_MIN_FAILURES = 3
@@ -47,6 +48,7 @@ class CodedRow:
     figs: dict[str, Figure]
     row: Row
     half: str = ""
+    name_column: Optional[str] = None  # the column the name was read from, when a header names it
 
 
 def column_halves(t: Table) -> dict[str, list[str]]:
@@ -63,11 +65,12 @@ def coded_rows(t: Table) -> list[CodedRow]:
     half's suffix removed, so both halves compare on the same keys)."""
     groups = column_halves(t)
     out: list[CodedRow] = []
+    named = name_column(t.columns)
     for row in t.rows:
         if len(groups) == 1:
             if row.code and 3 <= len(row.code) <= 7:
                 figs = {c.column: c.figure for c in row.cells if c.figure is not None and c.figure.value is not None}
-                out.append(CodedRow(row.code, row.name, figs, row))
+                out.append(CodedRow(row.code, row.name, figs, row, name_column=t.columns[named] if named is not None else None))
             continue
         for suffix, cols in groups.items():
             # A half's code may be printed over 类 | 款 columns: the first run of code columns.
@@ -80,7 +83,7 @@ def coded_rows(t: Table) -> list[CodedRow]:
             figs = {re.sub(r"#\d+$", "", c): row.cell(c).figure for c in cols
                     if row.cell(c) and row.cell(c).figure is not None and row.cell(c).figure.value is not None}
             name = row.cell(name_col).text if name_col and row.cell(name_col) else ""
-            out.append(CodedRow(code, name, figs, row, half=suffix))
+            out.append(CodedRow(code, name, figs, row, half=suffix, name_column=name_col))
     return out
 
 
@@ -202,12 +205,23 @@ def _rows_by_code(t: Table, tally: _Tally) -> None:
     total = next((r for r in t.rows if r.is_total and not r.code), None)
     if total is None or len(tops) < 1:
         return
+    # One code on consecutive rows: the rows may split the 科目 (北京: one row per economic item)
+    # or nest under it (西安's procurement list: the 科目's subtotal, its unit's, then the items).
+    # When all of them do not close the 合计 and the first row of each run does, they nest.
+    heads = [r for k, r in enumerate(tops) if k == 0 or tops[k - 1].code != r.code]
     for cell in total.cells:
         f = cell.figure
         if f is not None and f.value is not None:
             parts = [r.figs.get(cell.column) for r in tops]
+            if len(heads) < len(tops) and not _closes(f, parts) and _closes(f, [r.figs.get(cell.column) for r in heads]):
+                parts = [r.figs.get(cell.column) for r in heads]
             if any(p is not None for p in parts):
                 tally.test(f"合计行 {column_name(cell.column)}", f, parts)
+
+
+def _closes(total: Figure, parts: list[Optional[Figure]]) -> bool:
+    known = [(p.value, p.decimals) for p in parts if p is not None and p.value is not None]
+    return bool(known) and compare_printed(total.value, total.decimals, sum_interval(known)) is not Agreement.outside
 
 
 def _deduplicated(rows: list[CodedRow]) -> list[CodedRow]:
@@ -303,9 +317,13 @@ def _fig(row: Row, column: str) -> Optional[Figure]:
 
 def _code_names(t: Table) -> tuple[list[str], int]:
     """Codes whose printed name is not the classification's name for that code, and how many
-    coded rows the classification could check at all."""
+    coded rows the classification could check at all. Rows named by project (a 项目名称 column,
+    `tables.names_projects`) carry the 科目 their project is charged to, not the 科目's name:
+    nothing to compare."""
     mismatches, known = [], 0
     for r in coded_rows(t):
+        if names_projects(t.columns, r.name_column):
+            continue
         agrees = name_agrees(r.code, r.name)
         if agrees is None:
             continue

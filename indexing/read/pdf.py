@@ -21,6 +21,7 @@ from indexing.read import errors
 from indexing.read.errors import ReadError
 from indexing.read.meta import find_department, infer_meta, region_of
 from indexing.read.pdf_lines import group_lines
+from indexing.read.pdf_page import drop_padding, overprints, to_page_view, visible_box
 from indexing.read.pdf_tables import PageTable, join_tables, page_table, strip_leading_rows
 from indexing.read.pdf_unruled import find_unruled_tables
 from indexing.read.sections import Line, build_sections, heading_level
@@ -138,23 +139,29 @@ def _is_encryption_error(exc: BaseException) -> bool:
 
 
 def _read_page(page, number: int) -> _Page:
-    x0, top, x1, bottom = _visible_box(page)
+    x0, top, x1, bottom = visible_box(page)
+
+    def inside(obj) -> bool:
+        return obj["x0"] >= x0 - 1 and obj["x1"] <= x1 + 1 and obj["top"] >= top - 1 and obj["bottom"] <= bottom + 1
+
+    chars = page.chars
+    if not chars:
+        return _Page(number, [], [])
+    printed_over = overprints(chars)
 
     def visible(obj) -> bool:
         if obj.get("object_type") != "char":
             return True
-        return obj["x0"] >= x0 - 1 and obj["x1"] <= x1 + 1 and obj["top"] >= top - 1 and obj["bottom"] <= bottom + 1
+        return inside(obj) and id(obj) not in printed_over
 
-    n_chars = len(page.chars)
-    if n_chars == 0:
-        return _Page(number, [], [])
     shown = page.filter(visible)
-    hidden = n_chars - len(shown.chars)
+    hidden = sum(1 for c in chars if not inside(c))
     tables = []
     for found in shown.find_tables():
         pt = page_table(number, found)
         if pt is not None:
             pt.title, pt.context_lines = strip_leading_rows(pt, looks_like_title, _is_context)
+            drop_padding(pt)
             if pt.row_bands:
                 tables.append(pt)
     boxes = [pt.bbox for pt in tables]
@@ -171,6 +178,8 @@ def _read_page(page, number: int) -> _Page:
     if unruled:
         tables = sorted(tables + unruled, key=lambda pt: pt.bbox[1])
         lines = [l for k, l in enumerate(lines) if k not in taken]
+    if x0 or top:
+        to_page_view(tables, lines, x0, top)
     return _Page(number, lines, tables, hidden_chars=hidden)
 
 
@@ -185,34 +194,6 @@ def _drop_running_headers(pages: list[_Page]) -> None:
     for p in pages[1:]:  # the cover keeps its title
         if p.lines and _compact(p.lines[0].text) in furniture:
             p.lines = p.lines[1:]
-
-
-def _visible_box(page) -> tuple[float, float, float, float]:
-    """The page's visible area in the coordinates its objects carry. A MediaBox written upside down
-    or off the origin ([0 595 842 0]) is flipped by pdfplumber about its height, not its raw edge
-    (pdfplumber issue #1332), so every object of such a page sits one offset away from `page.bbox`.
-    When no character lies on the page box and nearly all lie on it moved by that offset, the moved
-    box is the visible page; clipped text on ordinary pages is still dropped as before."""
-    x0, top, x1, bottom = page.bbox
-    chars = page.chars
-    if not chars:
-        return x0, top, x1, bottom
-
-    def share_inside(dy: float) -> float:
-        inside = sum(1 for c in chars if c["top"] >= top + dy - 1 and c["bottom"] <= bottom + dy + 1)
-        return inside / len(chars)
-
-    if share_inside(0.0) > 0.05:
-        return x0, top, x1, bottom
-    raw = page.page_obj.attrs.get("MediaBox") or []
-    try:
-        offsets = {float(v) for v in raw} | {bottom - top}
-    except (TypeError, ValueError):
-        offsets = {bottom - top}
-    for dy in sorted(offsets | {-v for v in offsets} - {0.0}):
-        if share_inside(dy) >= 0.95:
-            return x0, top + dy, x1, bottom + dy
-    return x0, top, x1, bottom
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,8 +253,32 @@ def _take_title(pt: PageTable, lines: list[_TextLine], above: list[int], used: s
         if looks_like_title(text):
             pt.title = compact
             used.add(k)
+        else:
+            wrapped = _wrapped_title(lines, above, k)
+            if wrapped:
+                pt.title = wrapped[0]
+                used.update(wrapped[1])
         break
     pt.context = " ".join([pt.title] + context)
+
+
+def _wrapped_title(lines: list[_TextLine], above: list[int], k: int) -> Optional[tuple[str, list[int]]]:
+    """A long title wrapped over two or three lines ("2022年部门综合预算一般公共预算拨款“三公”经费、"
+    over "会议费、培训费表（不含上年结转）"): the last line alone names no table, the lines
+    joined do. Only lines set in the same size, each a line's height or less below the one above."""
+    at = above.index(k)
+    for n in (2, 3):
+        if at - n + 1 < 0:
+            return None
+        ks = above[at - n + 1: at + 1]
+        group = [lines[i] for i in ks]
+        if any(abs(a.size - group[-1].size) > 0.5 or b.top - a.bottom > max(a.bottom - a.top, 1.0)
+               for a, b in zip(group, group[1:])):
+            return None
+        joined = _compact("".join(l.text for l in group))
+        if looks_like_title(joined):
+            return joined, ks
+    return None
 
 
 def _take_notes(pt: PageTable, lines: list[_TextLine], below: list[int], used: set[int]) -> None:

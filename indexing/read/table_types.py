@@ -175,7 +175,8 @@ def decide_type(title: str, columns: Iterable[str], labels: Iterable[str], codes
 
 
 _TITLE_NUMBERING_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|附表\d*[:：]?|\d+[、.．])")
-_TITLE_QUALIFIER_RE = re.compile(r"[（(][^（）()]{1,12}[)）]$")
+# up to 24 characters: "（按支出经济分类科目-不含上年结转）" qualifies a title as much as "（按功能分类）"
+_TITLE_QUALIFIER_RE = re.compile(r"[（(][^（）()]{1,24}[)）]$")
 
 
 def looks_like_title(line: str) -> bool:

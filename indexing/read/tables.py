@@ -22,11 +22,23 @@ _UNIT_RE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(亿元|万元|元)")
 _TOTAL_RE = re.compile(r"^(?:合\s*计|总\s*计|小\s*计|本年收入合计|本年支出合计|收入总计|支出总计|收\s*入\s*总\s*计|支\s*出\s*总\s*计)$")
 _CODE_IN_NAME_RE = re.compile(r"^(\d{3}(?:\s*\d{2}){0,2})(?:\s*[-－—_:：、.．]\s*|\s+)([^\d\s].*)$")
 _CODE_HEADER_RE = re.compile(r"科目编码|功能分类科目编码|项目编码|^编码$|^类$|^款$|^项$|科目代码")
+_UNIT_CODE_RE = re.compile(r"单位(?:编码|代码)")  # a budget unit's code: not an amount, nor part of a 科目 code
 _NAME_HEADER_RE = re.compile(r"科目名称|项目名称|^项目$|^名称$|支出功能分类科目|^科目$|单位名称")
+# A name column that lists projects: "项目名称", or a bare "项目"/"名称" beside a project's own
+# attributes (项目类别, 项目单位 …). Its names are the projects', not the 科目's.
+_PROJECT_NAME_RE = re.compile(r"项目(?:名称|全称)")
+_PROJECT_ATTRIBUTE_RE = re.compile(r"项目(?:类别|类型|单位|属性|性质|期限)")
+
+
+# A unit line of its own whose label lost characters ("金位：元" for 金额单位：元, a clipped cell).
+_SHORT_UNIT_LINE_RE = re.compile(r"^[\u4e00-\u9fff]{1,4}[:：](亿元|万元|元)$")
 
 
 def find_unit(text: str) -> Optional[str]:
-    m = _UNIT_RE.search(re.sub(r"\s+", "", text or ""))
+    """The money unit a "单位：万元" / "金额单位：元" names; a line that is nothing but a short
+    label, a colon and a money unit names it too."""
+    compact = re.sub(r"\s+", "", text or "")
+    m = _UNIT_RE.search(compact) or _SHORT_UNIT_LINE_RE.match(compact)
     return m.group(1) if m else None
 
 
@@ -46,7 +58,9 @@ def flatten_header(header_rows: Sequence[Sequence[Optional[str]]]) -> list[str]:
                 continue  # "**" under a column's name marks it as not numbered; not part of the name
             if text and (not parts or parts[-1] != text):
                 parts.append(text)
-        keys.append("/".join(parts) if parts else f"列{col + 1}")
+        # one character per header row ("序" over "号" in a narrow column) is one word set vertically
+        joiner = "" if len(parts) > 1 and all(len(p) == 1 for p in parts) else "/"
+        keys.append(joiner.join(parts) if parts else f"列{col + 1}")
     # Duplicate keys (two "金额" columns in a side-by-side 收支总表) get the left neighbour's label.
     seen: dict[str, int] = {}
     for i, k in enumerate(keys):
@@ -60,6 +74,25 @@ def flatten_header(header_rows: Sequence[Sequence[Optional[str]]]) -> list[str]:
 
 def _clean(text: Optional[str]) -> str:
     return "".join((text or "").split())
+
+
+def name_column(columns: Sequence[str]) -> Optional[int]:
+    """The column a row's name is read from: the first whose header names 科目 or 项目."""
+    return next((i for i, c in enumerate(columns) if _NAME_HEADER_RE.search(c.split("/")[-1])), None)
+
+
+def names_projects(columns: Sequence[str], column: Optional[str]) -> bool:
+    """Does `column` hold project names rather than 科目 names? A project table (项目支出表, a
+    procurement or performance list) prints each project by name with the 功能分类 code it is
+    charged to: the name is the project's ("会计人员继续教育" under 2010602), so it can never be
+    compared with the 科目's name. Yes when the header says 项目名称, or when it is a bare
+    项目 / 名称 in a table that also prints a project's attributes (项目类别, 项目单位 …)."""
+    if not column:
+        return False
+    head = re.sub(r"#\d+$", "", column).split("/")[-1]
+    if _PROJECT_NAME_RE.search(head):
+        return True
+    return head in ("项目", "名称") and any(_PROJECT_ATTRIBUTE_RE.search(c) for c in columns)
 
 
 def normalise_code(raw: str) -> Optional[str]:
@@ -89,7 +122,7 @@ def build_table(
     width = max([len(columns)] + [len(r) for r in body]) if body or columns else 0
     columns += [f"列{i + 1}" for i in range(len(columns), width)]
     code_cols = [i for i, c in enumerate(columns) if _CODE_HEADER_RE.search(c.split("/")[-1]) or "编码" in c]
-    name_col = next((i for i, c in enumerate(columns) if _NAME_HEADER_RE.search(c.split("/")[-1])), None)
+    name_col = name_column(columns)
     table = Table(
         id=table_id,
         title=title.strip(),
@@ -155,7 +188,7 @@ def _mark_unit_total(table: Table) -> None:
 def _fill_split_codes(table: Table, code_cols: list[int]) -> None:
     """类 | 款 | 项 printed over columns with a group's 类 (and 款) on its first row only: each
     row gets its full code (`codes.fill_down`); the printed text stays in `code_raw`."""
-    first_run = [i for k, i in enumerate(code_cols) if i - k == code_cols[0]] if code_cols else []
+    first_run = subject_code_run(table.columns, code_cols)
     if len(first_run) < 2:
         return
     parts = [[r.cells[i].text if i < len(r.cells) else "" for i in first_run] for r in table.rows]
@@ -164,6 +197,15 @@ def _fill_split_codes(table: Table, code_cols: list[int]) -> None:
     for row, code in zip(table.rows, fill_down(parts)):
         if code is not None:
             row.code = code
+
+
+def subject_code_run(columns: Sequence[str], code_cols: Sequence[int]) -> list[int]:
+    """The columns a row's 科目 code is read from: the first run of adjacent code columns (类 | 款 |
+    项), a budget unit's code column (单位编码, printed beside the 科目 code in unit-level lists)
+    left out: it is a code of another kind, not more digits of the 科目's. Where the unit's code
+    is the only code printed, it is the row's code."""
+    cols = [i for i in code_cols if not _UNIT_CODE_RE.search(columns[i])] or list(code_cols)
+    return [i for k, i in enumerate(cols) if i - k == cols[0]] if cols else []
 
 
 def retype(table: Table) -> Table:
@@ -220,12 +262,13 @@ def build_row(
         cells.append(Cell(column=key, text=text, figure=figure))
     # Only the first run of adjacent code columns is the row's code: a side-by-side table
     # (301 … | 302 …) has a second code column that belongs to the right half.
-    first_run = [i for k, i in enumerate(code_cols) if i - k == code_cols[0]] if code_cols else []
+    first_run = subject_code_run(table.columns, code_cols)
     code_raw = " | ".join(c.text for i, c in enumerate(cells) if i in first_run and c.text) or None
     name = cells[name_col].text if name_col is not None and name_col < len(cells) else ""
     if not name:  # first text cell that is not a number, a code or a serial number
         # (in the left half only, when the table is printed side by side)
-        limit = next((i for i in code_cols if i not in first_run), len(cells))
+        limit = next((i for i in code_cols if i not in first_run and not _UNIT_CODE_RE.search(table.columns[i])),
+                     len(cells))
         name = next(
             (
                 c.text

@@ -314,7 +314,15 @@ def mark_total_rows(table: Table) -> None:
 
 
 def check_truncation(table: Table) -> None:
-    """Mark a table incomplete when its 项 (or 款) rows add up to less than its 合计 row."""
+    """Mark a table incomplete when its 项 (or 款) rows add up to less than its 合计 row and the
+    shortfall lies at the table's end.
+
+    A text cut short loses its last rows; a parent printed with other rows after its group was not
+    cut, so a parent ≠ Σ children there is an arithmetic disagreement (the department's, for the
+    checker), not a truncation. The leaves fall short of the total by (合计 − Σ top rows) plus,
+    for every parent, (parent − Σ its children); what the parents followed by other rows account
+    for is taken off, and only what is left — the total's own gap and the groups that run to the
+    table's last coded row — is the part a cut could explain."""
     col = _value_column(table)
     if col is None:
         return
@@ -332,7 +340,7 @@ def check_truncation(table: Table) -> None:
     total = total_row.value(col)
     got = sum(values, Decimal(0))
     tolerance = Decimal("0.005") * (len(values) + 1)
-    if got < total - tolerance:
+    if got < total - tolerance and total - got - _inner_shortfall(table, col, level) > tolerance:
         reason = (
             f"表格不完整：明细行合计{got}，少于合计行{total}（相差{total - got}），文本可能被截断 / "
             f"table cut short: detail rows sum to {got}, less than the total row {total} "
@@ -340,3 +348,26 @@ def check_truncation(table: Table) -> None:
         )
         table.complete = False
         table.incomplete_reason = f"{table.incomplete_reason}; {reason}" if table.incomplete_reason else reason
+
+
+def _inner_shortfall(table: Table, col: str, level: int) -> Decimal:
+    """Σ (parent − Σ its children) over the parents whose group is followed by other coded rows.
+    Children are the group's next printed level; a row with nothing under it is no parent."""
+    coded = [r for r in table.rows if r.code and len(r.code) in (3, 5, 7) and len(r.code) <= level]
+    out = Decimal(0)
+    for k, parent in enumerate(coded):
+        value = parent.value(col)
+        if len(parent.code) >= level or value is None:
+            continue
+        end = k + 1
+        while end < len(coded) and coded[end].code.startswith(parent.code) and coded[end].code != parent.code:
+            end += 1
+        if end == len(coded):
+            continue  # its group runs to the table's end: a cut there is a truncation
+        group = coded[k + 1:end]
+        if not group:
+            continue  # nothing under it: a unit's own code (309 XX局), or a 款 whose 项 are not printed
+        step = min((len(r.code) for r in group), default=0)  # 款 rows, or 项 rows where no 款 is printed
+        kids = [r.value(col) for r in group if len(r.code) == step]
+        out += value - sum((v for v in kids if v is not None), Decimal(0))
+    return out
