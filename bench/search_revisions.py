@@ -7,7 +7,11 @@ question cold for both (query embedding recomputed, no cached document vectors).
 two agree: the same fused scores in the same order, up to ties (chunks of equal score may swap).
 The index is one that bench/index_scale.py --data DIR left (its corpus labels give the questions).
 
-Run: .venv/bin/python bench/search_revisions.py --data DIR [--rev d1d2484^] [--queries 40]
+With --ask the whole answer is timed too (IndexQA.ask, default answerer, what /v1/ask answers
+with): the label questions with their document's filter and the across-departments rankings of
+bench/answer_cases.py, each asked once with either revision's search in the index, alternately.
+
+Run: .venv/bin/python bench/search_revisions.py --data DIR [--rev d1d2484^] [--queries 40] [--ask]
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rev", default="d1d2484^", help="the earlier revision (default: before the chunk index)")
     ap.add_argument("--queries", type=int, default=40)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--ask", action="store_true", help="also time whole answers (IndexQA.ask) with each revision")
     args = ap.parse_args(argv)
 
     from indexing.embeddings import get_embeddings
@@ -106,10 +111,47 @@ def main(argv=None) -> int:
     report["same_top5"] = agree
     report["same_scores_other_tie_order"] = ties
     report["differ"] = total - agree - ties
+    if args.ask:
+        report["ask"] = time_answers(index, engines, queries, cold)
     report["load_avg_1m"] = round(os.getloadavg()[0], 2)
     index.close()
     print(json.dumps(report, ensure_ascii=False))
     return 0
+
+
+def time_answers(index, engines: dict, queries: list[tuple[str, str]], cold) -> dict:
+    """p50/p95 of IndexQA.ask with each revision's retriever in the index, filtered and across."""
+    from bench.answer_cases import ACROSS
+    from service.index_evidence import IndexQA
+    from service.pipeline_answers import warm_answerer
+
+    t = time.perf_counter()
+    qa = IndexQA(index)
+    warm_answerer(qa)  # as the service does before its first question
+    print(f"answerer built in {time.perf_counter() - t:.1f} s", flush=True)
+    asks = [([d], q) for d, q in queries] + [(None, q) for q in ACROSS]
+    kept = index.retriever
+    lat = {name: {"filtered": [], "across": []} for name in engines}
+    try:
+        for name, r in engines.items():  # warm-up, not timed
+            index.retriever = r
+            qa.ask(asks[0][1], doc_ids=asks[0][0], mode="default")
+        for ids, q in asks:
+            for name, r in engines.items():
+                index.retriever = r
+                cold()
+                t = time.perf_counter()
+                qa.ask(q, doc_ids=ids, mode="default")
+                lat[name]["across" if ids is None else "filtered"].append((time.perf_counter() - t) * 1000)
+    finally:
+        index.retriever = kept
+    out = {}
+    for name, groups in lat.items():
+        every = groups["filtered"] + groups["across"]
+        out[name] = {g: {"n": len(v), "p50_ms": round(pct(v, 50), 1), "p95_ms": round(pct(v, 95), 1)}
+                     for g, v in (("all", every), ("filtered", groups["filtered"]), ("across", groups["across"]))}
+        print(f"ask {name:<7} {out[name]}", flush=True)
+    return out
 
 
 if __name__ == "__main__":
