@@ -248,8 +248,13 @@ class InMemoryEvidence:
     @_locked
     def __call__(self, question: str, filters: Optional[dict] = None) -> list[Evidence]:
         """`filters`: doc_ids / department / year; hints k (default 8) and terms (words to boost)."""
+        from service.search_query import scope_departments, search_query
+
         filters = filters or {}
         k = int(filters.get("k") or 8)
+        # as the index is asked: the in-scope department's name selects nothing here either
+        question = search_query(question, scope_departments(filters.get("department"), filters.get("doc_ids"),
+                                                            self.department_of))
         q = Counter(bigrams(question))
         boosts = [b for b in filters.get("terms") or () if b]
         idf, avg = self._stats()
