@@ -21,7 +21,7 @@ from indexing.read import errors
 from indexing.read.errors import ReadError
 from indexing.read.meta import find_department, infer_meta, region_of
 from indexing.read.pdf_lines import group_lines
-from indexing.read.pdf_page import drop_padding, overprints, to_page_view, visible_box
+from indexing.read.pdf_page import drop_padding, overprints, take_unruled_top_row, to_page_view, visible_box
 from indexing.read.pdf_tables import PageTable, join_tables, page_table, strip_leading_rows
 from indexing.read.pdf_unruled import find_unruled_tables
 from indexing.read.sections import Line, build_sections, heading_level
@@ -174,6 +174,8 @@ def _read_page(page, number: int) -> _Page:
 
     text_page = shown.filter(outside) if boxes else shown
     lines = [_TextLine(l.text, l.top, l.bottom, l.size, boxes=l.boxes) for l in group_lines(text_page.chars)]
+    for pt in tables:
+        lines = take_unruled_top_row(pt, lines)
     unruled, taken = find_unruled_tables(number, lines, looks_like_title, _is_context)
     if unruled:
         tables = sorted(tables + unruled, key=lambda pt: pt.bbox[1])

@@ -1,5 +1,6 @@
 """Page geometry for the PDF reader: the visible page, the page-view coordinates boxes are
-recorded in, characters printed over themselves, and the padding of double-ruled tables.
+recorded in, characters printed over themselves, the padding of double-ruled tables, and a
+table's first row printed above its ruling.
 
 pdfplumber measures from its own page box; a renderer (pypdfium2, service/pages.py) draws the
 visible page with its top-left corner at pixel 0, 0. The two differ for a MediaBox off the origin
@@ -140,3 +141,49 @@ def drop_padding(pt: PageTable) -> None:
 def _is_figure_text(text: str) -> bool:
     parsed = parse_number(text) if text and any(ch.isdigit() for ch in text) else None
     return parsed is not None and parsed.value is not None
+
+
+def take_unruled_top_row(pt: PageTable, lines: list) -> list:
+    """A table continued on a new page whose first row is printed above the page's first rule
+    (xian_11 p30: "24 30201 办公费 50201 办公经费 802200.00 …" over the ruling): the line directly
+    above the table whose characters all fall inside its columns and split there into figures,
+    codes and names — two figures with decimals at least — is that row, put back at the table's
+    top. Titles, unit lines and sentences never split so."""
+    if not pt.row_bands or not lines:
+        return lines
+    height = max(b - a for a, b in pt.row_bands[:3])
+    above = [k for k, l in enumerate(lines) if l.bottom <= pt.bbox[1] + 1 and pt.bbox[1] - l.bottom <= height]
+    if not above:
+        return lines
+    k = max(above, key=lambda i: lines[i].bottom)
+    line = lines[k]
+    cells = _split_by_columns(line, pt.edges)
+    if cells is None:
+        return lines
+    decimals = sum(1 for t in cells if _is_figure_text(t) and "." in t)
+    plain = all(not t or _is_figure_text(t) or t.isdigit() or not any(ch.isdigit() for ch in t) for t in cells)
+    if decimals < 2 or not plain:
+        return lines
+    top = line.top
+    pt.boxes = [(0, (pt.edges[c], top, pt.edges[c + 1], pt.bbox[1]), t) for c, t in enumerate(cells)] + [
+        (r + 1, b, t) for r, b, t in pt.boxes]
+    pt.row_bands = [(top, pt.bbox[1])] + pt.row_bands
+    pt.bbox = (pt.bbox[0], top, pt.bbox[2], pt.bbox[3])
+    return [l for i, l in enumerate(lines) if i != k]
+
+
+def _split_by_columns(line, edges: list[float]):
+    """The line's text per column (by each character's centre); None when a character falls
+    outside the columns or the line has no character boxes."""
+    if not line.boxes:
+        return None
+    cells = [""] * (len(edges) - 1)
+    for ch, box in zip(line.text, line.boxes):
+        if box is None or not ch.strip():
+            continue
+        cx = (box[0] + box[2]) / 2
+        col = next((c for c in range(len(edges) - 1) if edges[c] <= cx <= edges[c + 1]), None)
+        if col is None:
+            return None
+        cells[col] += ch
+    return cells

@@ -3,7 +3,8 @@
 
 - project tables: a project's name is never compared with its 功能科目's name (`confidence`);
 - a converted-text table is "cut short" only when the shortfall lies at its end (`text_tables`);
-- double-ruled tables (a header framed again inside its ruling): columns are the body's (`pdf_page`);
+- double-ruled tables (a header framed again inside its ruling): columns are the body's, and a
+  continued table's first row printed above the page's first rule is put back (`pdf_page`);
 - titles wrapped over lines, long qualifiers, fake-bold overprints, clipped unit lines (`pdf`,
   `table_types`, `tables`);
 - boxes in the coordinates a renderer draws the page in, whatever the MediaBox (`pdf_page`).
@@ -136,6 +137,37 @@ def test_double_rules_give_the_body_columns():
     assert (ordinary.edges, ordinary.boxes) == before
 
 
+def test_a_row_printed_above_the_ruling_is_the_tables_first_row():
+    from indexing.read.pdf import _TextLine
+    from indexing.read.pdf_page import take_unruled_top_row
+
+    def line(segments, top, width=4.0):
+        """A printed line from (x, text) pieces, each character `width` wide."""
+        text, boxes = "", []
+        for x, piece in segments:
+            if text:
+                text, boxes = text + " ", boxes + [None]
+            for i, ch in enumerate(piece):
+                text += ch
+                boxes.append((x + i * width, top, x + (i + 1) * width, top + 8))
+        return _TextLine(text, top, top + 8, 8.0, boxes=boxes)
+
+    def table():
+        return PageTable(page=2, bbox=(0, 40, 280, 60), edges=[0, 40, 120, 200, 280], row_bands=[(40, 60)],
+                         boxes=[(0, (0, 40, 40, 60), "25"), (0, (40, 40, 120, 60), "30201"),
+                                (0, (120, 40, 200, 60), "1.00"), (0, (200, 40, 280, 60), "2.00")])
+
+    pt = table()
+    title = line([(20, "2022年部门支出表")], 5)
+    rest = take_unruled_top_row(pt, [title, line([(10, "24"), (50, "30101"), (150, "2.50"), (230, "3.50")], 30)])
+    assert rest == [title] and len(pt.row_bands) == 2 and pt.bbox[1] == 30
+    assert [t for r, _, t in sorted(pt.boxes) if r == 0] == ["24", "30101", "2.50", "3.50"]
+    # a unit line or a sentence directly above the ruling stays where it is
+    for words in ([(200, "单位：元")], [(10, "收入总计1125.77万元，支出总计1125.77万元")]):
+        other = table()
+        assert len(take_unruled_top_row(other, [line(words, 30)])) == 1 and len(other.row_bands) == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Boxes in the page view's coordinates, whatever the MediaBox
 
@@ -213,6 +245,13 @@ def test_wild_double_ruled_procurement_table_reads_its_codes():
     econ = [c for c in t.columns if "经济" in c and c.endswith("款")]
     assert econ and all(r.cell(c).figure is None for r in t.rows for c in econ)  # "06" is a code part
     assert any(r.value("预算金额") == D("235700.00") for r in t.rows)
+
+
+def test_wild_table_continued_under_a_row_above_its_ruling_is_joined():
+    doc = _wild_page("xian_11", 29, 30, 31)
+    t = doc.tables[0]
+    assert t.pages == [1, 2, 3] and t.confidence.sure
+    assert [r.code for r in t.rows].count("30201") >= 1  # the row printed above page 30's ruling
 
 
 @pytest.mark.parametrize("name, pages, words", [
