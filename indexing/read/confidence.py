@@ -74,7 +74,7 @@ def coded_rows(t: Table) -> list[CodedRow]:
             continue
         for suffix, cols in groups.items():
             # A half's code may be printed over 类 | 款 columns: the first run of code columns.
-            code_cols = [c for c in cols if "编码" in c or "代码" in c]
+            code_cols = [c for c in cols if "编码" in c.replace("/", "") or "代码" in c.replace("/", "")]
             first = [c for k, c in enumerate(code_cols) if t.columns.index(c) - k == t.columns.index(code_cols[0])] if code_cols else []
             name_col = next((c for c in cols if "名称" in c), None)
             code = "".join(re.sub(r"\D", "", row.cell(c).text or "") for c in first if row.cell(c))
@@ -307,7 +307,7 @@ def _is_numeric_column(t: Table, column: str) -> bool:
     filled = [r.cell(column) for r in t.rows]
     filled = [c for c in filled if c is not None and c.text]
     return bool(filled) and sum(c.figure is not None for c in filled) * 2 >= len(filled) and not any(
-        w in column for w in ("编码", "代码")) and not is_line_number_column(column)
+        w in column.replace("/", "") for w in ("编码", "代码")) and not is_line_number_column(column)
 
 
 def _fig(row: Row, column: str) -> Optional[Figure]:

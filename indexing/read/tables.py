@@ -121,7 +121,8 @@ def build_table(
     columns = flatten_header(header_rows)
     width = max([len(columns)] + [len(r) for r in body]) if body or columns else 0
     columns += [f"列{i + 1}" for i in range(len(columns), width)]
-    code_cols = [i for i, c in enumerate(columns) if _CODE_HEADER_RE.search(c.split("/")[-1]) or "编码" in c]
+    # ("编码" across the path too: a header word wrapped over two header rows reads "…科目编/码")
+    code_cols = [i for i, c in enumerate(columns) if _CODE_HEADER_RE.search(c.split("/")[-1]) or "编码" in c.replace("/", "")]
     name_col = name_column(columns)
     table = Table(
         id=table_id,

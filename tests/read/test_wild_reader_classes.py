@@ -114,6 +114,12 @@ def test_titles_units_and_vertical_headers():
     assert flatten_header([["基本支出"], ["人员经费"]]) == ["基本支出/人员经费"]
 
 
+def test_a_code_header_wrapped_over_two_rows_is_still_the_code_column():
+    header = [["部门经济科目编", "部门经济科目名称", "政府经济科目编码", "政府经济科目名称", "合计"], ["码", "", "", "", ""]]
+    t = build_table("t1", "一般公共预算基本支出表", header, [["30101", "基本工资", "50101", "工资奖金津补贴", "6.00"]])
+    assert t.rows[0].code == "30101" and t.rows[0].cell(t.columns[0]).figure is None
+
+
 def test_double_rules_give_the_body_columns():
     """A header framed again 5 pt inside its ruling: the padding edges go, the header words land on
     the body columns they stand over, and a 款 part "06" is read under its code header."""
