@@ -12,6 +12,8 @@ from __future__ import annotations
 from indexing.numbers import parse_number
 from indexing.read.pdf_tables import _TOL, PageTable
 
+_PADDING_MAX = 8.0  # points: the widest gap between a cell's ruling and its inner frame
+
 
 def page_view_corner(page) -> tuple[float, float]:
     """The visible page's top-left corner in pdfplumber's coordinates of `page`: subtract it from a
@@ -95,10 +97,10 @@ def drop_padding(pt: PageTable) -> None:
     words stand in the inner frames, the body's cells span the outer ones, so a body figure landed
     one column right of its header (a 款 code "06" under no header, read as an amount) and an empty
     padding row ended the header early. The table's columns are those of its data rows: an edge no
-    data-row cell uses and every data row's cells cross is padding — dropped, and every cell is
-    widened to the columns that remain (a header word lands on the body column it stands over). In
-    such a table the rows in which no cell starts, and the header rows whose cells are all empty,
-    are padding too. A table whose header edges are all body edges (every ordinary table) is left
+    data-row cell uses, every data row's cells cross and that lies a few points from its neighbour
+    is padding — dropped, and every cell is widened to the columns that remain (a header word
+    lands on the body column it stands over). In such a table the rows in which no cell starts, and
+    the header rows whose cells are all empty, are padding too. A table whose header edges are all body edges (every ordinary table) is left
     as it is."""
     data: dict[int, list] = {}
     for r, b, _ in pt.boxes:
@@ -112,7 +114,12 @@ def drop_padding(pt: PageTable) -> None:
         used = any(abs(b[0] - e) <= _TOL or abs(b[2] - e) <= _TOL for bs in data.values() for b in bs)
         return not used and all(any(b[0] < e - _TOL and b[2] > e + _TOL for b in bs) for bs in data.values())
 
-    drop = {e for e in pt.edges[1:-1] if padding(e)}
+    # padding is thin: the edge sits a few points from a neighbour (5.4 pt in 西安's frames); a real
+    # column that every figure row happens to merge across (a 绩效 form's 指标值) is wider
+    edges_in = pt.edges
+    thin = {e for i, e in enumerate(edges_in[1:-1], 1)
+            if min(e - edges_in[i - 1], edges_in[i + 1] - e) <= _PADDING_MAX}
+    drop = {e for e in edges_in[1:-1] if e in thin and padding(e)}
     if not drop:
         return
     edges = [e for e in pt.edges if e not in drop]

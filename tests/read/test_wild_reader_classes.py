@@ -141,6 +141,14 @@ def test_double_rules_give_the_body_columns():
     before = (list(ordinary.edges), list(ordinary.boxes))
     drop_padding(ordinary)
     assert (ordinary.edges, ordinary.boxes) == before
+    # a real column (50 pt wide) that every figure row merges across is no padding
+    merged = PageTable(page=1, bbox=(0, 0, 200, 60), edges=[0, 50, 100, 150, 200],
+                       row_bands=[(0, 20), (20, 40), (40, 60)],
+                       boxes=[(0, (0, 0, 50, 20), "指标"), (0, (50, 0, 100, 20), "名称"), (0, (100, 0, 150, 20), "指标值"),
+                              (0, (150, 0, 200, 20), "备注"), (1, (0, 20, 50, 40), "1"), (1, (50, 20, 100, 40), "数量"),
+                              (1, (100, 20, 200, 40), "≥2人 3.00"), (2, (0, 40, 50, 60), "2"), (2, (50, 40, 200, 60), "10.00")])
+    drop_padding(merged)
+    assert merged.edges == [0, 50, 100, 150, 200]
 
 
 def test_a_row_printed_above_the_ruling_is_the_tables_first_row():
