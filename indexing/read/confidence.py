@@ -205,23 +205,12 @@ def _rows_by_code(t: Table, tally: _Tally) -> None:
     total = next((r for r in t.rows if r.is_total and not r.code), None)
     if total is None or len(tops) < 1:
         return
-    # One code on consecutive rows: the rows may split the 科目 (北京: one row per economic item)
-    # or nest under it (西安's procurement list: the 科目's subtotal, its unit's, then the items).
-    # When all of them do not close the 合计 and the first row of each run does, they nest.
-    heads = [r for k, r in enumerate(tops) if k == 0 or tops[k - 1].code != r.code]
     for cell in total.cells:
         f = cell.figure
         if f is not None and f.value is not None:
             parts = [r.figs.get(cell.column) for r in tops]
-            if len(heads) < len(tops) and not _closes(f, parts) and _closes(f, [r.figs.get(cell.column) for r in heads]):
-                parts = [r.figs.get(cell.column) for r in heads]
             if any(p is not None for p in parts):
                 tally.test(f"合计行 {column_name(cell.column)}", f, parts)
-
-
-def _closes(total: Figure, parts: list[Optional[Figure]]) -> bool:
-    known = [(p.value, p.decimals) for p in parts if p is not None and p.value is not None]
-    return bool(known) and compare_printed(total.value, total.decimals, sum_interval(known)) is not Agreement.outside
 
 
 def _deduplicated(rows: list[CodedRow]) -> list[CodedRow]:

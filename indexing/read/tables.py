@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Optional, Sequence
 
 from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence, is_line_number_column
-from indexing.numbers import parse_number
+from indexing.numbers import Agreement, compare_printed, parse_number, sum_interval
 from indexing.read.meta import issuer_of
 from indexing.read.codes import fill_down
 from indexing.read.table_types import decide_type, table_number
@@ -148,6 +148,7 @@ def build_table(
         table.rows.append(build_row(table, len(table.rows), texts, page, code_cols, name_col, boxes))
     _fill_split_codes(table, code_cols)
     _mark_unit_total(table)
+    _uncode_nested_rows(table)
     retype(table)
     return table
 
@@ -184,6 +185,45 @@ def _mark_unit_total(table: Table) -> None:
         head.is_total = True
     elif len(unit_rows) >= 2 and unit_rows[0] is table.rows[0] and any(True for _ in table.rows[0].figures()):
         table.rows[0].is_total = True
+
+
+def figures_close(total: Figure, parts: Sequence[Optional[Figure]]) -> bool:
+    """Do the parts add up to the printed total within rounding (`indexing.numbers`)?"""
+    known = [(p.value, p.decimals) for p in parts if p is not None and p.value is not None]
+    return bool(known) and compare_printed(total.value, total.decimals, sum_interval(known)) is not Agreement.outside
+
+
+def _uncode_nested_rows(table: Table) -> None:
+    """One code on consecutive rows either splits the 科目 (北京 prints one row per economic item,
+    the rows add up to it) or nests under it (西安's procurement list: the 科目's subtotal, then its
+    unit's, then the unit's items, all under the same code). When the 合计 row is closed, in every
+    column it prints, by the first row of each run and not by all of them, the rows after the first
+    detail it: they keep their printed code (`code_raw`) but are no 科目 rows of their own
+    (`code` None), so no sum counts them twice."""
+    total = next((r for r in table.rows if r.is_total and not r.code), None)
+    coded = [r for r in table.rows if r.code]
+    if total is None or len(coded) < 3:
+        return
+    top = min(len(r.code) for r in coded)
+    tops = [r for r in coded if len(r.code) == top]
+    heads = [r for k, r in enumerate(tops) if k == 0 or tops[k - 1].code != r.code]
+    if len(heads) == len(tops):
+        return
+    verdicts = []
+    for cell in total.cells:
+        f = cell.figure
+        if f is None or f.value is None:
+            continue
+        parts = [r.cell(cell.column).figure if r.cell(cell.column) else None for r in tops]
+        head_parts = [r.cell(cell.column).figure if r.cell(cell.column) else None for r in heads]
+        if any(p is not None and p.value is not None for p in parts):
+            verdicts.append((figures_close(f, parts), figures_close(f, head_parts)))
+    if not verdicts or not all(by_heads and not by_all for by_all, by_heads in verdicts):
+        return
+    first = {id(r) for r in heads}
+    for r in tops:
+        if id(r) not in first:
+            r.code = None
 
 
 def _fill_split_codes(table: Table, code_cols: list[int]) -> None:

@@ -101,6 +101,20 @@ def test_a_complete_table_is_complete():
     assert _coded([list(r) for r in FULL]).complete
 
 
+def test_rows_nested_under_one_code_are_not_counted_again():
+    header = [["科目编码", "采购项目", "预算金额"]]
+    nested = build_table("t1", "政府采购预算表", header, [
+        ["", "合计", "30.00"],
+        ["2050303", "全额", "20.00"], ["2050303", "XX学校", "20.00"], ["2050303", "维修", "12.00"], ["2050303", "物业", "8.00"],
+        ["2050803", "全额", "10.00"], ["2050803", "XX支队", "10.00"], ["2050803", "培训", "10.00"]])
+    assert [r.code for r in nested.rows] == [None, "2050303", None, None, None, "2050803", None, None]
+    assert nested.rows[3].code_raw == "2050303" and table_confidence(nested).totals_reconciled >= 1
+    # rows that split the 科目 (they add up to the 合计 as printed) keep their code
+    split = build_table("t1", "支出总表", header, [["", "合计", "30.00"], ["2010101", "工资", "12.00"],
+                                                   ["2010101", "办公费", "8.00"], ["2080505", "养老", "10.00"]])
+    assert [r.code for r in split.rows] == [None, "2010101", "2010101", "2080505"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Small rules of titles, units and headers
 
