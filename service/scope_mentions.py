@@ -34,12 +34,33 @@ class Names:
         self.forms = {d: sorted(name_forms(d), key=len, reverse=True) for d in dict.fromkeys(departments) if d}
         self.places = {d: split_name(d)[1] for d in self.forms}
         self.own_places = {d: "".join(p) for d, p in self.places.items()}
+        self._tails = {d: [(f, min_tail(f)) for f in forms] for d, forms in self.forms.items()}
+        # Every tail a mention may be -> the departments having it, so a question is read by looking up
+        # its own substrings, not by searching it for every department's forms (a thousand departments).
+        self._by_tail: dict[str, set[str]] = {}
+        for d, tails in self._tails.items():
+            for form, shortest in tails:
+                for n in range(shortest, len(form) + 1):
+                    self._by_tail.setdefault(form[-n:], set()).add(d)
+        lengths = {len(t) for t in self._by_tail}
+        self._lengths = (min(lengths), max(lengths)) if lengths else (1, 0)
+
+    def candidates(self, q: str) -> set[str]:
+        """The departments one of whose tails `q` writes somewhere (the others have no mention in it)."""
+        shortest, longest = self._lengths
+        found: set[str] = set()
+        for i in range(len(q) - shortest + 1):
+            for n in range(shortest, min(longest, len(q) - i) + 1):
+                hit = self._by_tail.get(q[i:i + n])
+                if hit:
+                    found |= hit
+        return found
 
     def best(self, q: str, dept: str) -> Optional[tuple[int, int]]:
         """The longest tail of one of `dept`'s forms written in `q`, as a span (start, end)."""
         best = None
-        for form in self.forms[dept]:
-            for n in range(len(form), min_tail(form) - 1, -1):
+        for form, shortest in self._tails[dept]:
+            for n in range(len(form), shortest - 1, -1):
                 if best and n <= best[1] - best[0]:
                     break
                 tail = form[-n:]
@@ -61,7 +82,8 @@ class Names:
         return False
 
     def mentions(self, q: str) -> list[Mention]:
-        spans = {d: s for d in self.forms if (s := self.best(q, d))}
+        hits = self.candidates(q)
+        spans = {d: s for d in self.forms if d in hits and (s := self.best(q, d))}
         # Rule 4: a span inside another department's longer span is that department's, not this one's.
         kept = {d: s for d, s in spans.items()
                 if not any(o != d and o_s[0] <= s[0] and s[1] <= o_s[1] and (o_s[1] - o_s[0]) > (s[1] - s[0])
