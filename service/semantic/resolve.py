@@ -58,6 +58,23 @@ class Resolver(SubjectsMixin):
     def __init__(self, doc: Document):
         self.doc = doc
         self._sources: Optional[dict] = None
+        self._rows: Optional[dict] = None
+
+    def _table_row(self, table_id: str, row_index: int) -> tuple[Optional[Table], Optional[Row]]:
+        """A table by id and its row by index, from a lookup built once per document (a ranking
+        resolves a metric in every indexed document: no scan of the tables per cell). The first
+        table of an id and the first row of an index, as a scan in order finds them."""
+        if self._rows is None:
+            rows: dict = {}
+            for t in self.doc.tables:
+                if t.id not in rows:
+                    by_index: dict = {}
+                    for r in t.rows:
+                        by_index.setdefault(r.index, r)
+                    rows[t.id] = (t, by_index)
+            self._rows = rows
+        t, by_index = self._rows.get(table_id, (None, {}))
+        return t, by_index.get(row_index)
 
     @property
     def sources(self) -> dict:
@@ -124,8 +141,7 @@ class Resolver(SubjectsMixin):
         for pattern in (_TABLE_SRC, _BLANK_SRC):
             m = pattern.match(src)
             if m:
-                t = doc.table(m["t"])
-                row = next((r for r in t.rows if r.index == int(m["r"])), None) if t else None
+                t, row = self._table_row(m["t"], int(m["r"]))
                 if row is None:
                     return None
                 return self.cell(label, t, row, m.groupdict().get("c"))
@@ -140,8 +156,7 @@ class Resolver(SubjectsMixin):
             return self.sentence(label, m["s"], int(m["o"]), doc.meta.unit or "万元")
         m = _SUM_SRC.match(src)
         if m:
-            t = doc.table(m["t"])
-            row = next((r for r in t.rows if r.index == int(m["r"])), None) if t else None
+            t, row = self._table_row(m["t"], int(m["r"]))
             parts = [self.cell(f"{label}（{c.split('/')[-1]}）", t, row, c) for c in m["cols"].split(" + ")] if row else []
             return _sum(label, [p for p in parts if p is not None])
         if src.startswith("derived: 购置 + 运行"):
