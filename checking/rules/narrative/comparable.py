@@ -19,12 +19,15 @@ from indexing.model import TableType
 _PERFORMANCE = (TableType.performance_overall, TableType.performance_project)
 _THREE_PUBLIC_KEYS = {"三公经费", "因公出国(境)费", "公务接待费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费"}
 _FUND_SCOPED = {TableType.gov_fund: r"政府性基金", TableType.state_capital: r"国有资本经营"}
+# columns that count things (a procurement list's 数量): never an amount of money
+_COUNT_COLUMN = re.compile(r"(?:^|/)(?:数量|人数|个数|台数|辆数|车辆数|户数|次数)(?:#\d+)?$")
 
 
 def comparable(ctx: CheckContext, c: Claim, refs: list, how: str) -> list:
     """The cells of `refs` (aligned `how`) that hold the same scope of money as the claim; a
     project named loosely ('fuzzy') keeps them all (agreement confirms it, disagreement proves
     nothing)."""
+    refs = [r for r in refs if not _COUNT_COLUMN.search(r.figure.location.column or "")]
     if how == "fuzzy":
         return refs
     # a department-level amount is compared with the budget tables, not with a 绩效目标表: a
