@@ -11,7 +11,7 @@ import re
 from typing import Optional
 
 from service.analyse import Analysis
-from service.semantic.bridge import documents_in_scope, evidence_of, resolver_for
+from service.semantic.bridge import documents_in_scope, evidence_of, resolver_for, stated_facts
 from service.semantic.plan import plan, targets_of
 from service.semantic.counts import answer_count, count_asked
 from service.semantic.respond import MAX_DOCS, Outcome, respond
@@ -154,8 +154,7 @@ class WithStatedRows:
         from service.analyse import synonyms
         from service.semantic.quantity import Quantity
 
-        facts = [f for f in self._figures(synonyms(metric), {"doc_ids": [self._r.doc.id]})
-                 if f.unit in ("万元", "元", "亿元")]
+        facts = [f for f in stated_facts(self._figures, synonyms(metric), self._r.doc.id) if f.unit in ("万元", "元", "亿元")]
         facts.sort(key=lambda f: f.evidence.kind != "row")
         if not facts:
             return None

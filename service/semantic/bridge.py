@@ -72,3 +72,27 @@ def evidence_of(provider, q: Quantity):
                 return it
         return next((it for it in cands if q.raw and q.raw in it.text), None)
     return None
+
+
+def stated_facts(figures, labels: list[str], doc_id: str) -> list:
+    """`figures(labels, {"doc_ids": [doc_id]})`: the figures stated for any of `labels` in one document.
+    On the in-memory provider's own lookup, the same facts read without trying every item: an item
+    gives a fact for a label only where its table title, its row name or its text writes the label
+    (service/evidence._fact_in), so the others are skipped before parsing (a ranking asks this of
+    every document the key figures leave without the metric)."""
+    from service.evidence import InMemoryEvidence, _fact_in
+
+    owner = getattr(figures, "__self__", None)
+    if not isinstance(owner, InMemoryEvidence) or getattr(figures, "__func__", None) is not InMemoryEvidence.figures:
+        return figures(labels, {"doc_ids": [doc_id]})
+    out = []
+    for it in owner.doc_items(doc_id):
+        if it.suspicious:
+            continue
+        where = (it.table or "", (it.row_name or "").replace(" ", ""), it.text)
+        for label in labels:
+            if any(label in w for w in where) and (fact := _fact_in(it, label)):
+                out.append(fact)
+                break
+    seen = {(f.evidence.id, f.value) for f in out}
+    return out + [f for f in owner.key_figure_facts(labels, {"doc_ids": [doc_id]}) if (f.evidence.id, f.value) not in seen]
