@@ -47,7 +47,7 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int = MAX_BYTES, max_pages:
         raise errors.too_large(name, len(data), max_bytes)
     from indexing.read.confidence import assess
     from indexing.read.injection import mark_instructions
-    from indexing.read.meta import check_department
+    from indexing.read.meta import check_department, fill_year
 
     if data.lstrip()[:5] == b"%PDF-":
         from indexing.read.pdf import read_pdf
@@ -56,7 +56,7 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int = MAX_BYTES, max_pages:
         check_pdf(data, name)  # JavaScript, launch actions, embedded files: refused (pdf_safety.py)
         doc = read_pdf(data, name, max_pages=max_pages)
         mark_instructions(doc)
-        return assess(check_department(doc))
+        return assess(check_department(fill_year(doc)))
     decoded = decode_text_counted(data)
     if decoded is None:
         raise errors.unsupported_type(name)
@@ -69,7 +69,7 @@ def read_bytes(data: bytes, name: str, *, max_bytes: int = MAX_BYTES, max_pages:
             f"文本（{encoding}）中有 {replaced} 处无法解码的字节，已替换为“\ufffd” / "
             f"{replaced} undecodable byte sequence(s) in the {encoding} text replaced by U+FFFD")
     mark_instructions(doc)
-    return assess(check_department(doc))
+    return assess(check_department(fill_year(doc)))
 
 
 _BOMS = (  # longest first: the UTF-32 LE BOM begins with the UTF-16 LE one

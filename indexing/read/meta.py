@@ -37,12 +37,39 @@ def infer_meta(doc: Document, head_text: str) -> DocumentMeta:
     meta.kind = "决算" if re.search(r"决算", head[:600]) and not re.search(r"预算公开", head[:200]) else "预算"
     meta.level = "单位" if re.search(r"单位(?:预算|决算)", head[:600]) and not re.search(r"部门(?:预算|决算)", head[:600]) else "部门"
     meta.department = _department(head, doc)
-    meta.region = region_of(meta.department)
+    meta.region = region_of(meta.department) or cover_region(head)
     narrative = doc.narrative
     meta.unit = "万元" if narrative.count("万元") >= narrative.count("元") - narrative.count("万元") else "元"
     units = Counter(t.unit for t in doc.tables if t.unit)
     meta.table_unit = units.most_common(1)[0][0] if units else None
     return meta
+
+
+# "上海市2026年市级单位预算": a cover title that opens with the region, then the year.
+_COVER_REGION_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区))?(?:[\u4e00-\u9fff]{2,7}?(?:市|自治州|州|盟))?(?:[\u4e00-\u9fff]{1,6}?(?:区|县|旗))?(?=20\d{2}年)")
+
+
+def cover_region(head: str) -> Optional[str]:
+    """The region a cover title names before the year, for a unit whose name does not start with
+    it ("上海市2026年市级单位预算" over "预算单位：上海科技大学附属学校" → 上海市)."""
+    for line in head.splitlines()[:6]:
+        m = _COVER_REGION_RE.match(line.strip())
+        if m and m.group(0):
+            return m.group(0)
+    return None
+
+
+def fill_year(doc: Document) -> Document:
+    """With no year on the cover (a 报表 published without one), the year the tables state: a
+    period line ruled into a table ("（2026年度）", kept in its notes) or a title that prints one
+    ("2026年部门收支总表"); the most frequent wins. Nothing is filled when no table states one."""
+    if doc.meta.year is not None:
+        return doc
+    years = Counter(int(y) for t in doc.tables for text in [t.title, *t.notes[:2]]
+                    for y in _YEAR_RE.findall(re.sub(r"\s+", "", text or "")))
+    if years:
+        doc.meta.year = years.most_common(1)[0][0]
+    return doc
 
 
 _DEPT_END = re.compile(

@@ -355,5 +355,5 @@ def _build(table_id: str, jt) -> Table:
     if empty and not has_values:
         table.empty_note = empty
         notes = [n for n in notes if n != empty]
-    table.notes = notes
+    table.notes = [*table.notes, *notes]  # a period line lifted from the header stays first
     return table

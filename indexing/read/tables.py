@@ -16,6 +16,7 @@ from indexing.model import Cell, Figure, Location, Row, Table, TableConfidence, 
 from indexing.numbers import Agreement, compare_printed, parse_number, sum_interval
 from indexing.read.meta import issuer_of
 from indexing.read.codes import fill_down
+from indexing.read.table_furniture import lift_furniture
 from indexing.read.table_types import decide_type, table_number
 
 _UNIT_RE = re.compile(r"(?:单位|金额单位)\s*[:：]\s*(亿元|万元|元)")
@@ -118,6 +119,10 @@ def build_table(
     cell_boxes: Optional[list[list[Optional[tuple[float, float, float, float]]]]] = None,
 ) -> Table:
     """Assemble a typed table. `context` is text printed around the title (unit line, 表号)."""
+    # title, period, unit and issuer lines ruled into the table's top rows are not column names
+    header_rows, furniture = lift_furniture(header_rows)
+    title = title.strip() or furniture.title
+    context = "\n".join([context, *furniture.lines]) if furniture.lines else context
     columns = flatten_header(header_rows)
     width = max([len(columns)] + [len(r) for r in body]) if body or columns else 0
     columns += [f"列{i + 1}" for i in range(len(columns), width)]
@@ -135,6 +140,7 @@ def build_table(
         complete=complete,
         incomplete_reason=incomplete_reason,
         issuer=issuer_of(context),
+        notes=furniture.periods,
     )
     numbering = {i for i, texts in enumerate(body) if is_column_numbering(texts)}
     if numbering:  # 栏次 rows are part of the header's furniture, not data
