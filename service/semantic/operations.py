@@ -58,6 +58,25 @@ def derivation(q: Quantity) -> Optional[Computation]:
     return total(list(q.derived_from))
 
 
+def stated_change(prior: Quantity) -> Optional[tuple[Quantity, str]]:
+    """(the change the document states, 增加 or 减少) when last year's figure was derived from it
+    (prior = current ∓ stated change): that change is the answer as printed. Computing it again
+    from the derived prior would only go round in a circle, and from a table's unrounded current
+    figure it would print a false precision ("794.880834万元" for a stated 794.88万元)."""
+    if len(prior.derived_from) == 3 and isinstance(prior.derived_from[1], str):
+        _, op, delta = prior.derived_from
+        return delta, ("增加" if op == "−" else "减少")
+    return None
+
+
+def rate_of(delta: Quantity, prior: Quantity) -> Optional[Computation]:
+    """A stated change in % of last year's figure (None when last year was 0)."""
+    if prior.wan == 0:
+        return None
+    r = (delta.wan / prior.wan * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Computation(f"{operand(delta)} ÷ {operand(prior)} × 100% = {r}%", r, "%", [delta, prior])
+
+
 def change(current: Quantity, prior: Quantity) -> tuple[Computation, Optional[Computation]]:
     """(change in 万元, change in % of last year's figure, None when last year was 0)."""
     delta = difference(current, prior)

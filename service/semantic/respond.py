@@ -249,6 +249,10 @@ def _change(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> 
             b.lines.append(f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}；文件未说明上年{cur.label}，无法计算变化。")
             continue
         out.answered = True
+        stated = ops.stated_change(prior)
+        if stated is not None:
+            _stated_change(cur, prior, stated, b, cite_q)
+            continue
         delta, rate = ops.change(cur, prior)
         word = "增加" if cur.wan > prior.wan else "减少" if cur.wan < prior.wan else "持平"
         line = f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}，上年为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
@@ -260,6 +264,18 @@ def _change(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> 
                 line += f"，{'增长' if word == '增加' else '下降'}{rate.text}（计算：{_computation(rate, b)}）"
             line += "。"
         b.lines.append(line)
+
+
+def _stated_change(cur: Quantity, prior: Quantity, stated: tuple, b, cite_q) -> None:
+    """The document states the change ("比2025年预算增加794.88万元"): the change is quoted as printed,
+    last year's figure shown as derived from it, the rate computed on the two."""
+    delta, word = stated
+    line = (f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}，比上年{word}{_fig(delta, cite_q)}（文件所写），"
+            f"上年为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}")
+    rate = ops.rate_of(delta, prior)
+    if rate is not None:
+        line += f"，{'增长' if word == '增加' else '下降'}{rate.text}（计算：{_computation(rate, b)}）"
+    b.lines.append(line + "。")
 
 
 def _prior_value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> None:

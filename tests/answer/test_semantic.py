@@ -110,3 +110,29 @@ def test_operations_work_in_one_unit():
     assert c.result == Decimal("73.26") and "7054.0547万元 ÷ 9628.22万元" in c.expr
     d = ops.difference(whole, part)
     assert d.result == Decimal("2574.1653") and d.unit == "万元"
+
+
+def test_a_change_the_document_states_is_quoted_not_computed_again():
+    """Narratives that state only the change ("比上年减少1.48万元", no prior figure): the change is the
+    stated one, last year's figure is derived from it and shown so, and the change is never
+    recomputed from that derived figure (which would go in a circle and, on a 元 table, print a
+    false precision)."""
+    from service.chain import QAService
+
+    corpus = build(["central_numbered", "unit_plain"], 3, 1, seed=random.Random().randrange(10**6))
+    seen = 0
+    for _, doc, _ in corpus:
+        svc = QAService([doc])
+        for metric in ("机关运行经费", "支出总计", "三公经费"):
+            r = svc.ask(f"{metric}比上年变化了多少？", doc_ids=[doc.id])
+            first = r.answer.splitlines()[0]
+            m = re.search(r"为([\d,]+\.\d\d)万元.*?比上年(增加|减少)([\d,]+\.\d\d)万元\[\d+\]（文件所写），上年为([\d,]+\.\d\d)万元", first)
+            if not m:
+                continue
+            seen += 1
+            cur, word, delta, prior = (m[1], m[2], m[3], m[4])
+            cur, delta, prior = (Decimal(x.replace(",", "")) for x in (cur, delta, prior))
+            assert (cur - prior if word == "增加" else prior - cur) == delta, first
+            assert not re.search(r"[−-] " + re.escape(str(prior)) + r"\d*万元 =", first), first  # cur − prior: the circle
+            assert r.grounded, first
+    assert seen, "no generated narrative stated a change without its prior figure"
