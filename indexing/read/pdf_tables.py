@@ -210,10 +210,13 @@ def join_tables(tables: list[PageTable], continues: list[bool]) -> list[JoinedTa
             if cells is not None:
                 n_head = header_row_count(cells, len(pt.row_bands))
                 header, body, boxes = to_grid(cells, len(pt.row_bands), prev.parts[0].n_cols, n_head)
-                if header and not _repeats(header, prev.header):
+                if header and _new_header(header, prev.header):
+                    cells = None  # a table of its own, untitled, at the top of the page
+                elif header and not _repeats(header, prev.header):
                     # not a repeated header: rows of the table (their boxes are the header's cells)
                     head_cells = to_grid(cells, len(pt.row_bands), prev.parts[0].n_cols, 0)[2][: len(header)]
                     body, boxes = header + body, head_cells + boxes
+            if cells is not None:
                 prev.parts.append(pt)
                 kept = [i for i, r in enumerate(body) if any(r)]
                 prev.body += [body[i] for i in kept]
@@ -226,6 +229,22 @@ def join_tables(tables: list[PageTable], continues: list[bool]) -> list[JoinedTa
         kept = [i for i, r in enumerate(body) if any(r)]
         out.append(JoinedTable([pt], header, [body[i] for i in kept], [pt.page] * len(kept), [boxes[i] for i in kept]))
     return out
+
+
+# Words that name a column of the standard tables: a header made of them is a table's own header.
+_COLUMN_WORD_RE = re.compile(r"^(?:(?:功能|经济|部门经济|政府经济)?(?:分类)?科目(?:编码|名称)?|项目(?:名称|编码)?|合计|小计|总计|"
+                             r"人员经费|公用经费|基本支出|项目支出|预算数|决算数|金额|类|款|项|单位(?:名称|编码)|本年收入|本年支出)$")
+
+
+def _new_header(header: list[list[str]], prev_header: list[list[str]]) -> bool:
+    """Does a table that might continue the previous page's open with a header of its own? An
+    untitled table at the top of a page (the 一般公共预算基本支出表 printed right after the 支出表,
+    no title between) has the grid of the one before; its header rows name columns (科目编码,
+    科目名称, 人员经费 …) in words the previous header does not print. Two such words at least:
+    a continuation's first data rows, misread as header, are names and amounts, not column words."""
+    prev_words = {t for row in prev_header for t in row if t}
+    new = {"".join(t.split()) for row in header for t in row if t and t not in prev_words}
+    return sum(1 for w in new if _COLUMN_WORD_RE.match(w)) >= 2
 
 
 def _repeats(header: list[list[str]], prev_header: list[list[str]]) -> bool:

@@ -132,3 +132,15 @@ def test_a_disclosure_in_two_files_reads_as_one(tmp_path):
     assert fig.location.page >= 3 and fig.location.table_id == "t1"
     items = list(expand([tmp_path]))
     assert sum(1 for i in items if not hasattr(i, "suffix")) == 1 and len(items) == 2
+
+
+def test_an_untitled_table_at_the_top_of_a_page_is_not_a_continuation():
+    """Same grid as the table before it, nothing above it: a header of its own (column words the
+    previous header does not print) opens a new table; a repeated header, or first data rows
+    misread as header, continue the previous one."""
+    from indexing.read.pdf_tables import _new_header
+
+    prev = [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]]
+    assert _new_header([["经济分类科目", "经济分类科目", "一般公共预算基本支出"], ["科目编码", "科目名称", "合计", "人员经费", "公用经费"]], prev)
+    assert not _new_header([["科目编码", "科目名称", "合计", "基本支出", "项目支出"]], prev)  # repeated
+    assert not _new_header([["2080505", "机关事业单位基本养老保险缴费", "95.19", "95.19", ""]], prev)  # a data row
