@@ -8,7 +8,7 @@ header rows they would become prefixes of every column name, and the table would
 year and issuer, so a 报表 published without a cover would name no department and no year.
 
 A leading header row is furniture when, after merged cells are collapsed, it holds
-- one text that is a table title (a 表号 such as 预算11表, or a title ending in 表);
+- one text that is a table title (a 表号 such as 预算11表, or what `looks_like_title` calls one);
 - one text that is a period: "（2026年度）", "2026年";
 - one text that is a unit line ("金额单位：万元");
 - a field label (部门名称, 单位名称, 预算单位, 编制单位 …) and one value that is an organ's name.
@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from indexing.read.meta import valid_department
-from indexing.read.table_types import table_number
+from indexing.read.table_types import looks_like_title, table_number
 
 _PERIOD_RE = re.compile(r"^[（(]?(20\d{2})\s*年度?[)）]?$")
-_TITLE_END_RE = re.compile(r"(?:情况|明细|总|预算|决算|目标|汇总|统计)?表(?:[（(][^（）()]{0,12}[)）])?$")
 _FIELD_LABEL_RE = re.compile(r"^(?:部门|单位|预算单位|编制单位|主管部门)(?:[（(](?:部门|单位)[)）])?(?:名称)?[:：]?$")
 _UNIT_LINE_RE = re.compile(r"^(?:金额)?单位[:：](?:亿元|万元|元)$")
 
@@ -47,7 +46,7 @@ def _distinct(row: Sequence[Optional[str]]) -> list[str]:
 
 
 def _is_title(text: str) -> bool:
-    return bool(table_number(text)) or (len(text) >= 6 and bool(_TITLE_END_RE.search(text)))
+    return bool(table_number(text)) or looks_like_title(text)
 
 
 def lift_furniture(header_rows: list[list[Optional[str]]]) -> tuple[list[list[Optional[str]]], Furniture]:
