@@ -71,36 +71,44 @@ def _why(a, b, items, primary, figures, filters):
     words = [t for m in a.metrics for t in synonyms(m) + RELATED.get(m, [])]
     if words:  # reasons about the asked metric (or its parts) first
         reasons.sort(key=lambda it: not any(w in it.text for w in words))
-    if not reasons:
+    groups = _reason_groups(reasons[:6], figures)
+    about = [g for g in groups if any(w in ev.text for ev in g for w in words)]
+    groups = (about or groups)[:3]  # a reason about another figure is not this one's
+    if not groups:
         b.lines.append("文件没有说明原因。")
         return
     b.lines.append("文件说明的原因：")
-    for ev in _with_continuations(reasons[:3], figures)[:4]:
+    for ev in list({e.id: e for g in groups for e in g}.values())[:4]:
         b.quote(ev, ("原因", "主要为") + tuple(a.terms), size=400)
 
 
-def _with_continuations(reasons: list[Evidence], figures: Callable) -> list[Evidence]:
-    """A reason that lists its parts ("其中：基本支出增加…，主要为…。") often goes on in the next sentence
-    of its paragraph ("项目支出增加…，主要为…。"): that sentence is part of the reason; a sentence that
-    only states the reason ("主要原因：…") is read with the sentence before it, the change it explains."""
+def _reason_groups(reasons: list[Evidence], figures: Callable) -> list[list[Evidence]]:
+    """Each reason with the sentences that belong to it. A reason that lists its parts ("其中：基本支出
+    增加…，主要为…。") often goes on in the next sentence of its paragraph ("项目支出增加…，主要为…。"):
+    that sentence is part of the reason; a sentence that only states the reason ("主要原因：…") is
+    read with the sentence before it, the change it explains (and which names the figure)."""
     from service.semantic.bridge import provider_of
 
     provider = provider_of(figures)
-    out: list[Evidence] = []
+    groups: list[list[Evidence]] = []
     for ev in reasons:
         head, _, n = ev.id.rpartition(":")
         if provider is None or ev.kind != "sentence" or not n.isdigit():
-            out.append(ev)
+            groups.append([ev])
             continue
-        items = {it.id: it for it in provider.doc_items(ev.doc_id) if it.id.startswith(head + ":")}
-        prev = items.get(f"{head}:{int(n) - 1}")
+        # the paragraph's sentences by position (the numbering may skip: "head:0", "head:2")
+        around = sorted((int(it.id.rpartition(":")[2]), it) for it in provider.doc_items(ev.doc_id)
+                        if it.id.startswith(head + ":") and it.id.rpartition(":")[2].isdigit())
+        prev = next((it for k, it in reversed(around) if k < int(n)), None)
+        nxt = next((it for k, it in around if k > int(n)), None)
+        group = []
         if prev is not None and _STATED_REASON.search(ev.text):  # the change the reason explains
-            out.append(prev)
-        out.append(ev)
-        nxt = items.get(f"{head}:{int(n) + 1}")
+            group.append(prev)
+        group.append(ev)
         if "其中" in ev.text and nxt is not None and _REASON_RE.search(nxt.text) and re.search(r"增|减", nxt.text):
-            out.append(nxt)
-    return list({e.id: e for e in out}.values())
+            group.append(nxt)
+        groups.append(group)
+    return groups
 
 
 _CHANGE_RE = re.compile(r"(增加|减少|上升|下降|增长)\s*(\d[\d,]*(?:\.\d+)?)\s*万元")
