@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
+from indexing.numbers import to_unit
 from service.semantic.quantity import CENT, Quantity, operand, plain
 
 
@@ -75,6 +76,26 @@ def rate_of(delta: Quantity, prior: Quantity) -> Optional[Computation]:
         return None
     r = (delta.wan / prior.wan * 100).quantize(CENT, rounding=ROUND_HALF_UP)
     return Computation(f"{operand(delta)} ÷ {operand(prior)} × 100% = {r}%", r, "%", [delta, prior])
+
+
+def _half_unit(q: Quantity) -> Decimal:
+    """Half a unit of the last digit the figure is printed with, in 万元 ("9.40" 万元 → 0.005)."""
+    raw = (q.raw or "").replace(",", "").strip()
+    decimals = len(raw.split(".")[1]) if "." in raw else 0
+    return to_unit(Decimal(1).scaleb(-decimals) / 2, q.unit, "万元") if q.is_amount else Decimal(0)
+
+
+def derived_from_rounded(q: Quantity) -> bool:
+    """Is last year's figure, derived as current ∓ stated change, uncertain in its last printed
+    digit? Both operands are printed rounded, so the derived figure lies within the sum of their
+    half-units; when that interval holds more than one value at cents ("67.12万元 + 9.40万元":
+    76.5150–76.5250), the cents shown may differ from the document's own unrounded figure."""
+    if not (len(q.derived_from) == 3 and isinstance(q.derived_from[1], str)):
+        return False
+    cur, _, delta = q.derived_from
+    h = _half_unit(cur) + _half_unit(delta)
+    lo, hi = (x.quantize(CENT, rounding=ROUND_HALF_UP) for x in (q.wan - h, q.wan + h))
+    return lo != hi
 
 
 def change(current: Quantity, prior: Quantity) -> tuple[Computation, Optional[Computation]]:

@@ -85,7 +85,13 @@ def _derived(q: Quantity, b, cite_q) -> str:
         return ""
     for part in c.operands:
         cite_q(part)
-    return f"（{q.label}由文件数字计算：{_computation(c, b)}）"
+    caveat = "；两数都是四舍五入后的数，末位可能有出入" if ops.derived_from_rounded(q) else ""
+    return f"（{q.label}由文件数字计算：{_computation(c, b)}{caveat}）"
+
+
+def _is(q: Quantity) -> str:
+    """"约为" for a figure derived from rounded figures whose cents are uncertain, else "为"."""
+    return "约为" if ops.derived_from_rounded(q) else "为"
 
 
 def _resolve_all(p: Plan, r: Resolver, out: Outcome) -> list[tuple[Target, Optional[Quantity]]]:
@@ -255,7 +261,7 @@ def _change(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere) -> 
             continue
         delta, rate = ops.change(cur, prior)
         word = "增加" if cur.wan > prior.wan else "减少" if cur.wan < prior.wan else "持平"
-        line = f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}，上年为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
+        line = f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}，上年{_is(prior)}{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
         if word == "持平":
             line += f"，与上年持平，变化为0万元（计算：{_computation(delta, b)}）。"
         else:
@@ -271,7 +277,7 @@ def _stated_change(cur: Quantity, prior: Quantity, stated: tuple, b, cite_q) -> 
     last year's figure shown as derived from it, the rate computed on the two."""
     delta, word = stated
     line = (f"{_who(cur)}{cur.label}为{_fig(cur, cite_q)}，比上年{word}{_fig(delta, cite_q)}（文件所写），"
-            f"上年为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}")
+            f"上年{_is(prior)}{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}")
     rate = ops.rate_of(delta, prior)
     if rate is not None:
         line += f"，{'增长' if word == '增加' else '下降'}{rate.text}（计算：{_computation(rate, b)}）"
@@ -287,7 +293,7 @@ def _prior_value(p: Plan, r: Resolver, b, cite_q, out: Outcome, stated_elsewhere
             continue
         out.answered = True
         year = f"{cur.year - 1}年" if cur.year else "上年"
-        b.lines.append(f"{cur.department or ''}{year}{cur.label}为{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
+        b.lines.append(f"{cur.department or ''}{year}{cur.label}{_is(prior)}{_fig(prior, cite_q)}{_derived(prior, b, cite_q)}"
                        f"（本年为{_fig(cur, cite_q)}）。")
 
 
