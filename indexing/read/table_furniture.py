@@ -26,6 +26,7 @@ from indexing.read.table_types import looks_like_title, table_number
 
 _PERIOD_RE = re.compile(r"^[（(]?(20\d{2})\s*年度?[)）]?$")
 _FIELD_LABEL_RE = re.compile(r"^(?:部门|单位|预算单位|编制单位|主管部门)(?:[（(](?:部门|单位)[)）])?(?:名称)?[:：]?$")
+# the unit line alone in its row (tables.find_unit reads one anywhere in a context)
 _UNIT_LINE_RE = re.compile(r"^(?:金额)?单位[:：](?:亿元|万元|元)$")
 
 
@@ -69,11 +70,3 @@ def lift_furniture(header_rows: list[list[Optional[str]]]) -> tuple[list[list[Op
         rows.pop(0)
     return rows, found
 
-
-def period_year(texts: Sequence[str]) -> Optional[int]:
-    """The year a period line states ("（2026年度）" → 2026)."""
-    for text in texts:
-        m = _PERIOD_RE.match("".join(text.split()))
-        if m:
-            return int(m.group(1))
-    return None
