@@ -91,14 +91,18 @@ def _reason_groups(reasons: list[Evidence], figures: Callable) -> list[list[Evid
 
     provider = provider_of(figures)
     groups: list[list[Evidence]] = []
+    paragraphs: dict[str, list] = {}  # one scan of a document's items per paragraph
     for ev in reasons:
         head, _, n = ev.id.rpartition(":")
         if provider is None or ev.kind != "sentence" or not n.isdigit():
             groups.append([ev])
             continue
         # the paragraph's sentences by position (the numbering may skip: "head:0", "head:2")
-        around = sorted((int(it.id.rpartition(":")[2]), it) for it in provider.doc_items(ev.doc_id)
-                        if it.id.startswith(head + ":") and it.id.rpartition(":")[2].isdigit())
+        if head not in paragraphs:
+            paragraphs[head] = sorted(((int(it.id.rpartition(":")[2]), it) for it in provider.doc_items(ev.doc_id)
+                                       if it.id.startswith(head + ":") and it.id.rpartition(":")[2].isdigit()),
+                                      key=lambda pair: pair[0])
+        around = paragraphs[head]
         prev = next((it for k, it in reversed(around) if k < int(n)), None)
         nxt = next((it for k, it in around if k > int(n)), None)
         group = []

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
-from indexing.numbers import to_unit
+from indexing.numbers import half_unit, parse_number, to_unit
 from service.semantic.quantity import CENT, Quantity, operand, plain
 
 
@@ -53,10 +53,15 @@ def derivation(q: Quantity) -> Optional[Computation]:
     """How a derived quantity was obtained: a sum of parts, or prior = current ∓ change."""
     if not q.derived_from:
         return None
-    if len(q.derived_from) == 3 and isinstance(q.derived_from[1], str):
+    if _from_change(q):
         cur, op, delta = q.derived_from
         return Computation(f"{operand(cur)} {op} {operand(delta)} = {plain(q.wan)}万元", q.wan, "万元", [cur, delta])
     return total(list(q.derived_from))
+
+
+def _from_change(q: Quantity) -> bool:
+    """Was `q` derived as current ∓ a stated change (derived_from = (current, "−"/"+", change))?"""
+    return len(q.derived_from) == 3 and isinstance(q.derived_from[1], str)
 
 
 def stated_change(prior: Quantity) -> Optional[tuple[Quantity, str]]:
@@ -64,7 +69,7 @@ def stated_change(prior: Quantity) -> Optional[tuple[Quantity, str]]:
     (prior = current ∓ stated change): that change is the answer as printed. Computing it again
     from the derived prior would only go round in a circle, and from a table's unrounded current
     figure it would print a false precision ("794.880834万元" for a stated 794.88万元)."""
-    if len(prior.derived_from) == 3 and isinstance(prior.derived_from[1], str):
+    if _from_change(prior):
         _, op, delta = prior.derived_from
         return delta, ("增加" if op == "−" else "减少")
     return None
@@ -80,9 +85,9 @@ def rate_of(delta: Quantity, prior: Quantity) -> Optional[Computation]:
 
 def _half_unit(q: Quantity) -> Decimal:
     """Half a unit of the last digit the figure is printed with, in 万元 ("9.40" 万元 → 0.005)."""
-    raw = (q.raw or "").replace(",", "").strip()
-    decimals = len(raw.split(".")[1]) if "." in raw else 0
-    return to_unit(Decimal(1).scaleb(-decimals) / 2, q.unit, "万元") if q.is_amount else Decimal(0)
+    parsed = parse_number(q.raw or "")
+    decimals = parsed.decimals if parsed is not None and parsed.value is not None else 0
+    return to_unit(half_unit(decimals), q.unit, "万元") if q.is_amount else Decimal(0)
 
 
 def derived_from_rounded(q: Quantity) -> bool:
@@ -90,7 +95,7 @@ def derived_from_rounded(q: Quantity) -> bool:
     digit? Both operands are printed rounded, so the derived figure lies within the sum of their
     half-units; when that interval holds more than one value at cents ("67.12万元 + 9.40万元":
     76.5150–76.5250), the cents shown may differ from the document's own unrounded figure."""
-    if not (len(q.derived_from) == 3 and isinstance(q.derived_from[1], str)):
+    if not _from_change(q):
         return False
     cur, _, delta = q.derived_from
     h = _half_unit(cur) + _half_unit(delta)
